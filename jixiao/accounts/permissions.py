@@ -1,0 +1,78 @@
+"""Named permission predicates. Default deny: a predicate is True only for the roles it names.
+
+Pages, the API and the admin all ask these functions; none of them reads memberships itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jixiao.accounts.models import Membership, Role
+
+if TYPE_CHECKING:
+    from jixiao.accounts.models import Unit
+    from jixiao.cycles.models import Cycle
+
+
+def _memberships(user: Any) -> list[Membership]:
+    """The user's memberships, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached: list[Membership] | None = getattr(user, "_jixiao_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user))
+        user._jixiao_memberships = cached
+    return cached
+
+
+def has_role(user: Any, role: Role, *, cycle: Cycle | None = None, unit: Unit | None = None) -> bool:
+    for m in _memberships(user):
+        if m.role != role or not m.applies_to(cycle):
+            continue
+        if unit is not None and m.unit_id is not None and m.unit_id != unit.pk:
+            continue
+        return True
+    return False
+
+
+def is_office_admin(user: Any, cycle: Cycle | None = None) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return has_role(user, Role.OFFICE_ADMIN, cycle=cycle)
+
+
+def unit_ids_of(user: Any, cycle: Cycle | None = None) -> set[int]:
+    """Units the user works for as operator or leader."""
+    return {
+        m.unit_id
+        for m in _memberships(user)
+        if m.unit_id is not None
+        and m.role in (Role.UNIT_OPERATOR, Role.UNIT_LEADER)
+        and m.applies_to(cycle)
+    }
+
+
+def can_view_cycle(user: Any, cycle: Cycle) -> bool:
+    """Anyone holding a role in (or for every) cycle may open it."""
+    return is_office_admin(user, cycle) or any(m.applies_to(cycle) for m in _memberships(user))
+
+
+def can_view_all_results(user: Any, cycle: Cycle) -> bool:
+    """The whole ranking: the office, leaders (viewers) and reviewers of the cycle."""
+    return is_office_admin(user, cycle) or any(
+        has_role(user, role, cycle=cycle) for role in (Role.VIEWER, Role.REVIEWER)
+    )
+
+
+def can_view_unit_result(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    return can_view_all_results(user, cycle) or unit.pk in unit_ids_of(user, cycle)
+
+
+def can_view_reviewer_names(user: Any, cycle: Cycle) -> bool:
+    """Individual reviewers' scores next to their names: the office only."""
+    return is_office_admin(user, cycle)
+
+
+def can_manage_cycle(user: Any, cycle: Cycle | None = None) -> bool:
+    """Change the scheme, recompute, import and export archives."""
+    return is_office_admin(user, cycle)
