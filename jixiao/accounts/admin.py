@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.accounts.models import Membership, Unit, User
+from jixiao.core.admin import AuditedAdmin, OfficeOnlyAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,7 +15,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(OfficeOnlyAdmin, BaseUserAdmin):
     inlines = (MembershipInline,)
     list_display = ("username", "display_name", "email", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
@@ -25,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("code", "name", "parent", "active")
     list_filter = ("active",)
     search_fields = ("code", "name")
@@ -33,7 +34,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ("user", "role", "unit", "cycle")
     list_filter = ("role", "cycle")
     search_fields = ("user__username", "unit__name")
