@@ -216,6 +216,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or LOCAL_RUN
+if LOCAL_RUN:
+    # whitenoise warns about a missing STATIC_ROOT; a local run serves from the finders anyway.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)

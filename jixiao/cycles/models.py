@@ -84,10 +84,11 @@ class Cycle(models.Model):
     grade_mode = models.CharField(
         _("等次规则"), max_length=10, choices=GradeMode.choices, default=GradeMode.BANDS
     )
-    grade_rules = models.JSONField(_("等次参数"), default=default_grade_rules)
+    grade_rules = models.JSONField(_("等次参数"), default=default_grade_rules, blank=True)
     bonus_categories = models.JSONField(
         _("正向激励类别上限"),
         default=default_bonus_categories,
+        blank=True,
         help_text=_('每类: {"cap": 上限或 null, "stack": 是否累加}'),
     )
     bonus_total_cap = models.DecimalField(
