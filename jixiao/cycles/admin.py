@@ -51,7 +51,7 @@ class CycleAdmin(AuditedAdmin):
     search_fields = ("code", "name")
     inlines = (RankingGroupInline,)
     readonly_fields = ("results_hash", "computed_at")
-    actions = ("recompute",)
+    actions = ("recompute", "check_trees")
     fieldsets = (
         (None, {"fields": ("code", "name", "phase", "phase_reason")}),
         (
@@ -90,6 +90,18 @@ class CycleAdmin(AuditedAdmin):
                 _("%(cycle)s: 已重新计算 %(n)s 个单位") % {"cycle": cycle, "n": summary.units},
                 messages.SUCCESS,
             )
+
+
+    @admin.action(description=_("检查所选年度的指标体系是否平衡"))
+    def check_trees(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
+        from jixiao.indicators.services import check_cycle_trees
+
+        for cycle in queryset:
+            issues = check_cycle_trees(cycle=cycle)
+            if not issues:
+                self.message_user(request, _("%(cycle)s: 指标体系完整且分值平衡") % {"cycle": cycle})
+            for issue in issues[:50]:
+                self.message_user(request, f"{cycle.code} · {issue}", messages.WARNING)
 
 
 @admin.register(Participation)
