@@ -10,7 +10,7 @@ os.environ.setdefault("JIXIAO_LOCAL", "1")
 # live_server runs in a thread; Playwright's sync API keeps an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
 
 CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -25,7 +25,9 @@ def _memberships(user: Any) -> list[Membership]:
     return cached
 
 
-def has_role(user: Any, role: Role, *, cycle: Cycle | None = None, unit: Unit | None = None) -> bool:
+def has_role(
+    user: Any, role: Role, *, cycle: Cycle | None = None, unit: Unit | None = None
+) -> bool:
     for m in _memberships(user):
         if m.role != role or not m.applies_to(cycle):
             continue

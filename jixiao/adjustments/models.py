@@ -64,7 +64,9 @@ class DeductionItem(models.Model):
     description = models.CharField(_("问题描述"), max_length=300)
     count = models.PositiveIntegerField(_("次数"), default=1)
     points = models.DecimalField(_("每次扣分"), **NONNEG)  # type: ignore[arg-type]
-    level = models.CharField(_("发现层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT)
+    level = models.CharField(
+        _("发现层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT
+    )
     found_on = models.DateField(_("发现日期"), null=True, blank=True)
 
     class Meta:

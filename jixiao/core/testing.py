@@ -12,8 +12,14 @@ from jixiao.indicators.models import Indicator, Method, Tree
 PASSWORD = "jixiao-test-pw-2020"
 
 
-def make_user(username: str, role: Role | None = None, *, unit: Unit | None = None,
-              cycle: Cycle | None = None, **extra: Any) -> User:
+def make_user(
+    username: str,
+    role: Role | None = None,
+    *,
+    unit: Unit | None = None,
+    cycle: Cycle | None = None,
+    **extra: Any,
+) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if role is not None:
         Membership.objects.create(user=user, role=role, unit=unit, cycle=cycle)
@@ -26,12 +32,19 @@ def make_cycle(code: str = "T1", **extra: Any) -> Cycle:
     return Cycle.objects.create(code=code, **defaults)
 
 
-def make_group(cycle: Cycle, code: str = "G1", name: str = "政府部门", order: int = 0) -> RankingGroup:
+def make_group(
+    cycle: Cycle, code: str = "G1", name: str = "政府部门", order: int = 0
+) -> RankingGroup:
     return RankingGroup.objects.create(cycle=cycle, code=code, name=name, order=order)
 
 
-def make_unit(code: str, name: str | None = None, *, cycle: Cycle | None = None,
-              group: RankingGroup | None = None) -> Unit:
+def make_unit(
+    code: str,
+    name: str | None = None,
+    *,
+    cycle: Cycle | None = None,
+    group: RankingGroup | None = None,
+) -> Unit:
     unit = Unit.objects.create(code=code, name=name or f"单位{code}")
     if cycle is not None and group is not None:
         Participation.objects.create(cycle=cycle, unit=unit, group=group)
@@ -45,16 +58,29 @@ def make_simple_trees(cycle: Cycle, unit: Unit) -> tuple[Indicator, Indicator]:
         cycle=cycle, tree=Tree.PERFORMANCE, unit=unit, code="1", name="业绩", points=Decimal(200)
     )
     perf_leaf = Indicator.objects.create(
-        cycle=cycle, tree=Tree.PERFORMANCE, unit=unit, parent=perf_root, code="1.1",
-        name="业绩任务", points=Decimal(200), method=Method.DIRECT,
+        cycle=cycle,
+        tree=Tree.PERFORMANCE,
+        unit=unit,
+        parent=perf_root,
+        code="1.1",
+        name="业绩任务",
+        points=Decimal(200),
+        method=Method.DIRECT,
     )
-    self_leaf = Indicator.objects.filter(cycle=cycle, tree=Tree.SELF_CONSTRUCTION, code="A.1").first()
+    self_leaf = Indicator.objects.filter(
+        cycle=cycle, tree=Tree.SELF_CONSTRUCTION, code="A.1"
+    ).first()
     if self_leaf is None:
         self_root = Indicator.objects.create(
             cycle=cycle, tree=Tree.SELF_CONSTRUCTION, code="A", name="自身建设", points=Decimal(800)
         )
         self_leaf = Indicator.objects.create(
-            cycle=cycle, tree=Tree.SELF_CONSTRUCTION, parent=self_root, code="A.1",
-            name="自身建设任务", points=Decimal(800), method=Method.DIRECT,
+            cycle=cycle,
+            tree=Tree.SELF_CONSTRUCTION,
+            parent=self_root,
+            code="A.1",
+            name="自身建设任务",
+            points=Decimal(800),
+            method=Method.DIRECT,
         )
     return perf_leaf, self_leaf

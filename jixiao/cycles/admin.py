@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-
-from django import forms
 
 from jixiao.core.admin import AuditedAdmin
 from jixiao.cycles.models import Cycle, Participation, RankingGroup
@@ -25,7 +24,11 @@ class CycleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Cycle
-        fields = "__all__"
+        fields = (
+            "code", "name", "phase", "formula", "scale", "precision", "performance_total",
+            "self_construction_total", "grade_mode", "grade_rules", "bonus_categories",
+            "bonus_total_cap", "multiplier_district", "multiplier_city", "multiplier_province",
+        )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,7 +94,6 @@ class CycleAdmin(AuditedAdmin):
                 messages.SUCCESS,
             )
 
-
     @admin.action(description=_("检查所选年度的指标体系是否平衡"))
     def check_trees(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
         from jixiao.indicators.services import check_cycle_trees
@@ -99,7 +101,9 @@ class CycleAdmin(AuditedAdmin):
         for cycle in queryset:
             issues = check_cycle_trees(cycle=cycle)
             if not issues:
-                self.message_user(request, _("%(cycle)s: 指标体系完整且分值平衡") % {"cycle": cycle})
+                self.message_user(
+                    request, _("%(cycle)s: 指标体系完整且分值平衡") % {"cycle": cycle}
+                )
             for issue in issues[:50]:
                 self.message_user(request, f"{cycle.code} · {issue}", messages.WARNING)
 

@@ -55,7 +55,9 @@ def _decimal(value: Any, path: str) -> Decimal:
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError(_("%(path)s: “%(value)s” 不是数字") % {"path": path, "value": value}) from None
+        raise ValidationError(
+            _("%(path)s: “%(value)s” 不是数字") % {"path": path, "value": value}
+        ) from None
     if not result.is_finite():
         raise ValidationError(_("%(path)s: “%(value)s” 不是数字") % {"path": path, "value": value})
     return result
@@ -64,7 +66,9 @@ def _decimal(value: Any, path: str) -> Decimal:
 class Cycle(models.Model):
     code = models.CharField(_("年度代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=200)
-    phase = models.CharField(_("阶段"), max_length=20, choices=Phase.choices, default=Phase.PREPARATION)
+    phase = models.CharField(
+        _("阶段"), max_length=20, choices=Phase.choices, default=Phase.PREPARATION
+    )
     scale = models.DecimalField(_("分制"), max_digits=8, decimal_places=2, default=Decimal("1000"))
     formula = models.TextField(
         _("综合得分公式"),
@@ -189,9 +193,7 @@ class Cycle(models.Model):
 
 
 def _list(value: Any, path: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(
-        isinstance(v, dict) and "grade" in v for v in value
-    ):
+    if not isinstance(value, list) or not all(isinstance(v, dict) and "grade" in v for v in value):
         raise ValidationError(_("%(path)s: 必须是含 grade 的对象列表") % {"path": path})
     return value
 
@@ -231,10 +233,16 @@ class Participation(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participations")
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="participations"
+        "accounts.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="participations",
     )
     group = models.ForeignKey(
-        RankingGroup, verbose_name=_("组别"), on_delete=models.PROTECT, related_name="participations"
+        RankingGroup,
+        verbose_name=_("组别"),
+        on_delete=models.PROTECT,
+        related_name="participations",
     )
 
     class Meta:

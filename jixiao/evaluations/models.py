@@ -94,8 +94,12 @@ class CollectionValue(models.Model):
     )
     score = models.DecimalField(_("得分"), null=True, blank=True, **SCORE)  # type: ignore[arg-type]
     finding_count = models.PositiveIntegerField(_("发现问题数"), null=True, blank=True)
-    actual = models.DecimalField(_("实际完成值"), max_digits=14, decimal_places=2, null=True, blank=True)
-    target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    actual = models.DecimalField(
+        _("实际完成值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(
+        _("目标值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     note = models.TextField(_("说明"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

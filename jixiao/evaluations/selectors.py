@@ -17,9 +17,9 @@ def review_rows(
     qs: Any = ReviewScore.objects.filter(cycle=cycle)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
-    return qs.values_list("unit_id", "indicator_id", "reviewer__username", "part", "score").iterator(
-        chunk_size=5000
-    )
+    return qs.values_list(
+        "unit_id", "indicator_id", "reviewer__username", "part", "score"
+    ).iterator(chunk_size=5000)
 
 
 def collection_rows(

@@ -1,4 +1,4 @@
-"""Indicator trees (指标体系): the common self-construction tree and each unit's performance tree."""
+"""Indicator trees: the common self-construction tree and every unit's performance tree."""
 
 from __future__ import annotations
 
@@ -74,13 +74,22 @@ class Indicator(models.Model):
         _("汇总方式"), max_length=16, choices=Aggregation.choices, default=Aggregation.MEAN
     )
     points_per_finding = models.DecimalField(
-        _("每起扣分"), null=True, blank=True, **POINTS  # type: ignore[arg-type]
+        _("每起扣分"),
+        null=True,
+        blank=True,
+        **POINTS,  # type: ignore[arg-type]
     )
     completion_points = models.DecimalField(
-        _("完成情况分值"), null=True, blank=True, **POINTS  # type: ignore[arg-type]
+        _("完成情况分值"),
+        null=True,
+        blank=True,
+        **POINTS,  # type: ignore[arg-type]
     )
     progress_points = models.DecimalField(
-        _("进步情况分值"), null=True, blank=True, **POINTS  # type: ignore[arg-type]
+        _("进步情况分值"),
+        null=True,
+        blank=True,
+        **POINTS,  # type: ignore[arg-type]
     )
     source = models.CharField(_("指标来源"), max_length=16, choices=Source.choices, blank=True)
     source_detail = models.CharField(_("来源说明"), max_length=200, blank=True)

@@ -61,8 +61,19 @@ def _build(rows: list[Indicator], root_code: str, root_name: str) -> Node:
 def cycle_trees(*, cycle: Cycle, unit_ids: list[int] | None = None) -> CycleTrees:
     """One query for every indicator of the cycle (or of the given units and the common tree)."""
     qs = Indicator.objects.filter(cycle=cycle).only(
-        "id", "tree", "unit_id", "parent_id", "code", "name", "points", "method", "aggregation",
-        "points_per_finding", "completion_points", "progress_points", "order",
+        "id",
+        "tree",
+        "unit_id",
+        "parent_id",
+        "code",
+        "name",
+        "points",
+        "method",
+        "aggregation",
+        "points_per_finding",
+        "completion_points",
+        "progress_points",
+        "order",
     )
     if unit_ids is not None:
         from django.db.models import Q

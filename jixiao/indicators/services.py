@@ -38,9 +38,7 @@ def check_cycle_trees(*, cycle: Cycle) -> list[TreeIssue]:
     trees = cycle_trees(cycle=cycle)
     issues: list[TreeIssue] = []
     if trees.self_construction is None:
-        issues.append(
-            TreeIssue(Tree.SELF_CONSTRUCTION, None, "", _("尚未设置自身建设指标"), None)
-        )
+        issues.append(TreeIssue(Tree.SELF_CONSTRUCTION, None, "", _("尚未设置自身建设指标"), None))
     else:
         issues.extend(
             TreeIssue(Tree.SELF_CONSTRUCTION, None, p.code, p.message, p.difference)

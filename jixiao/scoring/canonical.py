@@ -50,7 +50,9 @@ def unit_inputs_text(inputs: UnitInputs) -> str:
     out.append(f"city|{_d(inputs.city_incentive)}")
     out.append(f"public|{_d(inputs.public)}")
     out.extend(
-        sorted(f"bonus|{b.category}|{b.title}|{_d(b.points)}|{int(b.approved)}" for b in inputs.bonuses)
+        sorted(
+            f"bonus|{b.category}|{b.title}|{_d(b.points)}|{int(b.approved)}" for b in inputs.bonuses
+        )
     )
     out.extend(
         sorted(

@@ -14,7 +14,10 @@ class Result(models.Model):
         "accounts.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="results"
     )
     group = models.ForeignKey(
-        "cycles.RankingGroup", verbose_name=_("组别"), on_delete=models.CASCADE, related_name="results"
+        "cycles.RankingGroup",
+        verbose_name=_("组别"),
+        on_delete=models.CASCADE,
+        related_name="results",
     )
     performance = models.DecimalField(_("业绩指标"), **SCORE)  # type: ignore[arg-type]
     self_construction = models.DecimalField(_("自身建设指标"), **SCORE)  # type: ignore[arg-type]

@@ -33,7 +33,9 @@ def load_inputs(*, cycle: Cycle, unit_ids: list[int] | None = None) -> list[tupl
         cycle=cycle, unit_ids=unit_ids
     ):
         reviews[(unit_id, indicator_id)].append(Review(reviewer, score, Part(part)))
-    collected: dict[tuple[int, int], tuple[Decimal | None, int | None, Decimal | None, Decimal | None]] = {}
+    collected: dict[
+        tuple[int, int], tuple[Decimal | None, int | None, Decimal | None, Decimal | None]
+    ] = {}
     for unit_id, indicator_id, score, count, actual, target in evaluations.collection_rows(
         cycle=cycle, unit_ids=unit_ids
     ):

@@ -105,8 +105,10 @@ def recompute_cycle(*, cycle: Cycle, by: Any = None, reason: str = "") -> Recomp
         for r in ranked
     ]
     with transaction.atomic():
-        old_hash = Cycle.objects.select_for_update().values_list("results_hash", flat=True).get(
-            pk=cycle.pk
+        old_hash = (
+            Cycle.objects.select_for_update()
+            .values_list("results_hash", flat=True)
+            .get(pk=cycle.pk)
         )
         Result.objects.filter(cycle=cycle).delete()
         Result.objects.bulk_create(rows, batch_size=1000)

@@ -1,4 +1,4 @@
-"""Public evaluation (公众评议). The foundation keeps the per-unit score; the survey builds on it."""
+"""Public evaluation (公众评议): the foundation keeps each unit's score; surveys build on it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ class PublicScore(models.Model):
     class Meta:
         verbose_name = _("公众评议得分")
         verbose_name_plural = _("公众评议得分")
-        constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="public_score_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="public_score_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.score}"

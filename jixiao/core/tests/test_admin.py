@@ -1,4 +1,4 @@
-"""The Django admin is the office's: others are kept out, bad schemes are refused, changes audited."""
+"""The admin is the office's: others are kept out, bad schemes refused, changes audited."""
 
 from __future__ import annotations
 
@@ -25,15 +25,26 @@ def _client(username: str) -> Client:
 
 def _cycle_form(cycle: Cycle, **changes: str) -> dict[str, str]:
     data = {
-        "code": cycle.code, "name": cycle.name, "phase": cycle.phase, "phase_reason": "",
-        "formula": cycle.formula, "scale": "1000", "precision": "2",
-        "performance_total": "200", "self_construction_total": "800",
+        "code": cycle.code,
+        "name": cycle.name,
+        "phase": cycle.phase,
+        "phase_reason": "",
+        "formula": cycle.formula,
+        "scale": "1000",
+        "precision": "2",
+        "performance_total": "200",
+        "self_construction_total": "800",
         "grade_mode": cycle.grade_mode,
         "grade_rules": '{"bands": [{"grade": "优秀", "min": "900"}], "rest": "较差"}',
-        "bonus_categories": "{}", "bonus_total_cap": "30",
-        "multiplier_district": "1", "multiplier_city": "2", "multiplier_province": "2",
-        "groups-TOTAL_FORMS": "0", "groups-INITIAL_FORMS": "0",
-        "groups-MIN_NUM_FORMS": "0", "groups-MAX_NUM_FORMS": "1000",
+        "bonus_categories": "{}",
+        "bonus_total_cap": "30",
+        "multiplier_district": "1",
+        "multiplier_city": "2",
+        "multiplier_province": "2",
+        "groups-TOTAL_FORMS": "0",
+        "groups-INITIAL_FORMS": "0",
+        "groups-MIN_NUM_FORMS": "0",
+        "groups-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return data

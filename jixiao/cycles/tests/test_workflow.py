@@ -19,7 +19,10 @@ def test_change_phase_moves_forward_and_audits() -> None:
     assert Cycle.objects.get(pk=cycle.pk).phase == Phase.DECOMPOSITION
     entry = AuditEntry.objects.get(action="change_phase")
     assert (entry.old, entry.new, entry.actor) == (
-        {"phase": "preparation"}, {"phase": "decomposition"}, office)
+        {"phase": "preparation"},
+        {"phase": "decomposition"},
+        office,
+    )
 
 
 def test_change_phase_refuses_a_jump_and_changes_nothing() -> None:

@@ -23,8 +23,14 @@ def test_a_parent_that_does_not_add_up_is_named_with_the_difference() -> None:
     unit = make_unit("U1", cycle=cycle, group=make_group(cycle))
     perf_leaf, _ = make_simple_trees(cycle, unit)
     Indicator.objects.create(
-        cycle=cycle, tree=Tree.PERFORMANCE, unit=unit, parent=perf_leaf.parent, code="1.2",
-        name="新增任务", points=Decimal(5), method=Method.DIRECT,
+        cycle=cycle,
+        tree=Tree.PERFORMANCE,
+        unit=unit,
+        parent=perf_leaf.parent,
+        code="1.2",
+        name="新增任务",
+        points=Decimal(5),
+        method=Method.DIRECT,
     )
     issues = check_cycle_trees(cycle=cycle)
     nodes = {(i.unit_code, i.node): i.difference for i in issues}
@@ -39,4 +45,6 @@ def test_a_unit_without_a_tree_is_reported() -> None:
     make_unit("U1", cycle=cycle, group=make_group(cycle))
     issues = check_cycle_trees(cycle=cycle)
     assert {(i.tree, i.unit_code) for i in issues} == {
-        (Tree.SELF_CONSTRUCTION, None), (Tree.PERFORMANCE, "U1")}
+        (Tree.SELF_CONSTRUCTION, None),
+        (Tree.PERFORMANCE, "U1"),
+    }

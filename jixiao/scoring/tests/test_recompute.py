@@ -23,12 +23,15 @@ from jixiao.surveys.models import PublicScore
 pytestmark = pytest.mark.django_db
 
 
-def _unit_with_scores(cycle: Cycle, group: object, code: str, perf: str, selfc: str,
-                      public: str) -> None:
+def _unit_with_scores(
+    cycle: Cycle, group: object, code: str, perf: str, selfc: str, public: str
+) -> None:
     unit = make_unit(code, cycle=cycle, group=group)  # type: ignore[arg-type]
     perf_leaf, self_leaf = make_simple_trees(cycle, unit)
     CollectionValue.objects.create(cycle=cycle, unit=unit, indicator=perf_leaf, score=Decimal(perf))
-    CollectionValue.objects.create(cycle=cycle, unit=unit, indicator=self_leaf, score=Decimal(selfc))
+    CollectionValue.objects.create(
+        cycle=cycle, unit=unit, indicator=self_leaf, score=Decimal(selfc)
+    )
     PublicScore.objects.create(cycle=cycle, unit=unit, score=Decimal(public))
 
 
@@ -43,12 +46,27 @@ def cycle() -> Cycle:
     _unit_with_scores(cycle, other, "U4", "100", "600", "700")
     u1 = cycle.participations.get(unit__code="U1").unit
     CityIncentive.objects.create(cycle=cycle, unit=u1, points=Decimal(4), source="市考评")
-    BonusItem.objects.create(cycle=cycle, unit=u1, category=1, title="通报表扬",
-                             points=Decimal(6), approved=True)
-    DeductionItem.objects.create(cycle=cycle, unit=u1, standard_code="K1", description="脱岗",
-                                 count=1, points=Decimal(1), level=Level.DISTRICT)
-    DeductionItem.objects.create(cycle=cycle, unit=u1, standard_code="K4", description="态度",
-                                 count=1, points=Decimal("1.5"), level=Level.CITY)
+    BonusItem.objects.create(
+        cycle=cycle, unit=u1, category=1, title="通报表扬", points=Decimal(6), approved=True
+    )
+    DeductionItem.objects.create(
+        cycle=cycle,
+        unit=u1,
+        standard_code="K1",
+        description="脱岗",
+        count=1,
+        points=Decimal(1),
+        level=Level.DISTRICT,
+    )
+    DeductionItem.objects.create(
+        cycle=cycle,
+        unit=u1,
+        standard_code="K4",
+        description="态度",
+        count=1,
+        points=Decimal("1.5"),
+        level=Level.CITY,
+    )
     return cycle
 
 
@@ -56,16 +74,25 @@ def test_recompute_gives_the_guides_worked_example(cycle: Cycle) -> None:
     recompute_cycle(cycle=cycle)
     r = Result.objects.get(cycle=cycle, unit__code="U1")
     assert (r.performance, r.self_construction, r.indicator) == (
-        Decimal("182.5"), Decimal("723"), Decimal("905.5"))
+        Decimal("182.5"),
+        Decimal("723"),
+        Decimal("905.5"),
+    )
     assert (r.city_incentive, r.public, r.bonus, r.deduction) == (
-        Decimal(4), Decimal("880.25"), Decimal(6), Decimal(4))
+        Decimal(4),
+        Decimal("880.25"),
+        Decimal(6),
+        Decimal(4),
+    )
     assert r.composite == Decimal("899.80")
     assert r.grade == "良好" and not r.provisional
 
 
 def test_recompute_ranks_within_groups_with_shared_ranks(cycle: Cycle) -> None:
     recompute_cycle(cycle=cycle)
-    ranks = {r.unit.code: (r.group.code, r.rank) for r in Result.objects.select_related("unit", "group")}
+    ranks = {
+        r.unit.code: (r.group.code, r.rank) for r in Result.objects.select_related("unit", "group")
+    }
     # U2 and U3 tie at 890 × 0.6 + 900 × 0.4 = 894, below U1 (899.80): ranks 1, 2, 2.
     assert ranks == {"U1": ("G1", 1), "U2": ("G1", 2), "U3": ("G1", 2), "U4": ("G2", 1)}
 
@@ -151,12 +178,23 @@ def test_results_json_composite_is_the_formula_of_its_components(cycle: Cycle) -
     assert [r["unit"] for r in rows] == ["U1", "U2", "U3", "U4"]
     for row in rows:
         c = {k: Decimal(v) for k, v in row["components"].items()}
-        expected = (c["indicator"] + c["city_incentive"]) * Decimal("0.6") + c["public"] * Decimal(
-            "0.4"
-        ) + c["bonus"] - c["deduction"]
+        expected = (
+            (c["indicator"] + c["city_incentive"]) * Decimal("0.6")
+            + c["public"] * Decimal("0.4")
+            + c["bonus"]
+            - c["deduction"]
+        )
         assert Decimal(row["composite"]) == expected.quantize(Decimal("0.01"), "ROUND_HALF_UP")
-        assert set(row) == {"unit", "name", "group", "composite", "rank", "grade", "provisional",
-                            "components"}
+        assert set(row) == {
+            "unit",
+            "name",
+            "group",
+            "composite",
+            "rank",
+            "grade",
+            "provisional",
+            "components",
+        }
     assert rows[0]["composite"] == "899.80"
 
 

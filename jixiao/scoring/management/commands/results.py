@@ -66,13 +66,22 @@ class Command(BaseCommand):
             )
             for row in rows:
                 writer.writerow(
-                    [row["group"], row["rank"], row["unit"], row["name"], row["composite"],
-                     row["grade"], int(row["provisional"]),
-                     *(row["components"][c] for c in COMPONENTS)]
+                    [
+                        row["group"],
+                        row["rank"],
+                        row["unit"],
+                        row["name"],
+                        row["composite"],
+                        row["grade"],
+                        int(row["provisional"]),
+                        *(row["components"][c] for c in COMPONENTS),
+                    ]
                 )
         else:
             if not rows:
-                self.stdout.write(f"{cycle.code}: no results yet (run `recompute --cycle {cycle.code}`)")
+                self.stdout.write(
+                    f"{cycle.code}: no results yet (run `recompute --cycle {cycle.code}`)"
+                )
                 return
             group = None
             for row in rows:
