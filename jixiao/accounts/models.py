@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -94,10 +96,13 @@ class Membership(models.Model):
         verbose_name = _("角色")
         verbose_name_plural = _("角色")
         constraints = [
+            # Coalesce: a blank unit or cycle counts as one value, on SQLite as on PostgreSQL.
             models.UniqueConstraint(
-                fields=["user", "role", "unit", "cycle"],
+                "user",
+                "role",
+                Coalesce("unit", Value(0)),
+                Coalesce("cycle", Value(0)),
                 name="membership_unique",
-                nulls_distinct=False,
             )
         ]
 

@@ -241,7 +241,7 @@ class Participation(models.Model):
     group = models.ForeignKey(
         RankingGroup,
         verbose_name=_("组别"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="participations",
     )
 
