@@ -1,8 +1,274 @@
+"""Report pages: the cycles, a cycle's overview, the ranking and a unit's score card."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from jixiao.accounts.models import User
+from jixiao.accounts.permissions import (
+    can_manage_cycle,
+    can_view_all_results,
+    can_view_cycle,
+    can_view_reviewer_names,
+    can_view_unit_result,
+    unit_ids_of,
+)
+from jixiao.cycles.models import Cycle, Participation
+from jixiao.reports import selectors
+from jixiao.reports.explanations import (
+    COMPONENT_LABELS,
+    ReviewerNames,
+    component_label,
+    node_names,
+    present,
+    translate_missing,
+)
+from jixiao.scoring.formula import FormulaError, compile_formula
+from jixiao.scoring.models import Result
+from jixiao.scoring.services import explain_unit, recompute_cycle
+
+#: The components of a result in the order a score card lists them.
+COMPONENTS = (
+    "performance",
+    "self_construction",
+    "indicator",
+    "city_incentive",
+    "public",
+    "bonus",
+    "deduction",
+)
+
+
+def get_cycle_for_user(request: HttpRequest, code: str) -> Cycle:
+    """The cycle, or 404 for a reader without a role in it (its existence is not revealed)."""
+    cycle = get_object_or_404(Cycle, code=code)
+    if not can_view_cycle(request.user, cycle):
+        raise Http404
+    return cycle
+
+
+def _formula_with_labels(cycle: Cycle) -> str:
+    try:
+        compiled = compile_formula(cycle.formula)
+    except FormulaError:
+        return cycle.formula
+    return compiled.render({key: component_label(key) for key in COMPONENT_LABELS})
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/home.html", {})
+    summaries = selectors.home_cycles(user=request.user)
+    return render(request, "reports/home.html", {"summaries": summaries})
+
+
+def cycle_overview(request: HttpRequest, code: str) -> HttpResponse:
+    cycle = get_cycle_for_user(request, code)
+    groups = selectors.cycle_group_summaries(cycle=cycle)
+    context = {
+        "cycle": cycle,
+        "groups": groups,
+        "result_count": sum(g.results for g in groups),
+        "provisional_count": sum(g.provisional for g in groups),
+        "unit_count": sum(g.units for g in groups),
+        "formula_labels": _formula_with_labels(cycle),
+        "grade_bands": (cycle.grade_rules or {}).get("bands", []),
+        "grade_quotas": (cycle.grade_rules or {}).get("quotas", []),
+        "grade_rest": (cycle.grade_rules or {}).get("rest", "较差"),
+        "bonus_categories": sorted(
+            (cycle.bonus_categories or {}).items(), key=lambda item: int(item[0])
+        ),
+        "can_view_all": can_view_all_results(request.user, cycle),
+        "can_manage": can_manage_cycle(request.user, cycle),
+        "recompute_form": RecomputeForm(),
+    }
+    return render(request, "reports/cycle_overview.html", context)
+
+
+class RecomputeForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False)
+
+
+@require_POST
+def cycle_recompute(request: HttpRequest, code: str) -> HttpResponse:
+    cycle = get_cycle_for_user(request, code)
+    if not can_manage_cycle(request.user, cycle):
+        raise PermissionDenied
+    form = RecomputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("原因过长,未重新计算。"))
+        return redirect("cycle_overview", code=cycle.code)
+    try:
+        summary = recompute_cycle(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            gettext("已重新计算 %(units)s 个单位的结果,其中暂定 %(provisional)s 个。")
+            % {"units": summary.units, "provisional": summary.provisional},
+        )
+    return redirect("cycle_overview", code=cycle.code)
+
+
+def ranking(request: HttpRequest, code: str) -> HttpResponse:
+    cycle = get_cycle_for_user(request, code)
+    if not can_view_all_results(request.user, cycle):
+        # A unit's operator or leader may open the cycle but not the others' scores: they are
+        # sent to their own unit's score card, which is what they came for. Anyone else with
+        # a role in the cycle (a collector, an inspector) gets 403.
+        own = (
+            Participation.objects.filter(cycle=cycle, unit_id__in=unit_ids_of(request.user, cycle))
+            .select_related("unit")
+            .order_by("unit__code")
+            .first()
+        )
+        if own is None:
+            raise PermissionDenied
+        return redirect("unit_card", code=cycle.code, unit_code=own.unit.code)
+    group_code = request.GET.get("group") or None
+    sort = request.GET.get("sort", "rank")
+    if sort.lstrip("-") not in selectors.RANKING_SORTS:
+        sort = "rank"
+    tables = selectors.ranking_tables(cycle=cycle, group_code=group_code, sort=sort)
+    if group_code and not tables:
+        raise Http404
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "active": sort.lstrip("-") == key,
+            "descending": sort == f"-{key}",
+            "next": _next_sort(key, sort),
+        }
+        for key, label in (
+            ("rank", _("名次")),
+            ("unit", _("单位")),
+            ("composite", COMPONENT_LABELS["composite"]),
+            ("grade", _("等次")),
+            *((key, COMPONENT_LABELS[key]) for key in COMPONENTS),
+            ("provisional", _("暂定")),
+        )
+    ]
+    context = {
+        "cycle": cycle,
+        "tables": tables,
+        "all_groups": selectors.groups_for_filter(cycle=cycle),
+        "group_code": group_code,
+        "sort": sort,
+        "columns": columns,
+        "can_view_all": True,
+        "can_manage": can_manage_cycle(request.user, cycle),
+        "recompute_form": RecomputeForm(),
+    }
+    return render(request, "reports/ranking.html", context)
+
+
+#: Columns read from the top down; every score column starts from the highest.
+_ASCENDING_FIRST = frozenset({"rank", "unit", "grade"})
+
+
+def _next_sort(key: str, current: str) -> str:
+    """The ``?sort=`` a column header links to: its natural order, or the reverse if active."""
+    natural = key if key in _ASCENDING_FIRST else f"-{key}"
+    if current == natural:
+        return natural[1:] if natural.startswith("-") else f"-{key}"
+    return natural
+
+
+def unit_card(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
+    cycle = get_cycle_for_user(request, code)
+    participation = (
+        Participation.objects.filter(cycle=cycle, unit__code=unit_code)
+        .select_related("unit", "group")
+        .first()
+    )
+    if participation is None or not can_view_unit_result(request.user, cycle, participation.unit):
+        raise Http404
+    unit, group = participation.unit, participation.group
+    result = Result.objects.filter(cycle=cycle, unit=unit).first()
+    group_size = Participation.objects.filter(cycle=cycle, group=group).count()
+
+    explanation: dict[str, Any] | None = None
+    fresh_composite = None
+    explain_error = ""
+    stale = False
+    try:
+        explained = explain_unit(cycle=cycle, unit_id=unit.pk)
+    except (FormulaError, ValidationError) as exc:
+        explained = None
+        explain_error = str(getattr(exc, "reason", "")) or " ".join(
+            getattr(exc, "messages", [str(exc)])
+        )
+    if explained is not None and explained.explanation is not None:
+        show_names = can_view_reviewer_names(request.user, cycle)
+        explanation = present(
+            explained.explanation,
+            reviewers=ReviewerNames(
+                show=show_names,
+                names=_reviewer_names(explained.explanation) if show_names else None,
+            ),
+            formula_labels=_formula_with_labels(cycle),
+        )
+        fresh_composite = explained.composite
+        if result is not None:
+            stale = result.composite != explained.composite or any(
+                getattr(result, key) != explained.components[key] for key in COMPONENTS
+            )
+    names = node_names(explained.explanation if explained is not None else None)
+    missing_source = result.missing if result is not None else []
+    components = [
+        {
+            "key": key,
+            "label": component_label(key),
+            "value": getattr(result, key) if result is not None else None,
+            "anchor": f"explain-{key}",
+        }
+        for key in COMPONENTS
+    ]
+    context = {
+        "cycle": cycle,
+        "unit": unit,
+        "group": group,
+        "group_size": group_size,
+        "result": result,
+        "components": components,
+        "missing": [translate_missing(item, names) for item in missing_source],
+        "explanation": explanation,
+        "explain_error": explain_error,
+        "fresh_composite": fresh_composite,
+        "stale": stale,
+        "can_view_all": can_view_all_results(request.user, cycle),
+        "can_manage": can_manage_cycle(request.user, cycle),
+        "recompute_form": RecomputeForm(),
+    }
+    return render(request, "reports/unit_card.html", context)
+
+
+def _reviewer_names(explanation: dict[str, Any]) -> dict[str, str]:
+    """Username → display name of every reviewer in the explanation (one query)."""
+    usernames: set[str] = set()
+
+    def walk(node: dict[str, Any]) -> None:
+        for item in node.get("inputs") or ():
+            if item.get("kind") == "review":
+                usernames.add(str(item.get("reviewer", "")))
+        for child in node.get("children") or ():
+            walk(child)
+
+    walk(explanation)
+    if not usernames:
+        return {}
+    return {
+        username: display or username
+        for username, display in User.objects.filter(username__in=usernames).values_list(
+            "username", "display_name"
+        )
+    }

@@ -1,0 +1,36 @@
+"""Filters for report pages: scores at the cycle's precision, translated labels."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+from jixiao.reports.explanations import component_label, grade_label
+from jixiao.scoring.rounding import quantize
+
+register = template.Library()
+
+
+@register.filter
+def score(value: Any, precision: Any = 2) -> str:
+    """A stored score (four decimal places) shown with the cycle's precision: 899.80."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+        places = int(precision)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return format(quantize(number, places), "f")
+
+
+@register.filter
+def grade(value: Any) -> str:
+    return grade_label(str(value)) if value else "—"
+
+
+@register.filter
+def component(key: Any) -> str:
+    return component_label(str(key))
