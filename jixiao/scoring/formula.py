@@ -155,7 +155,7 @@ class _Compiled:
 class CompiledFormula:
     """A checked formula, ready to evaluate many times."""
 
-    __slots__ = ("_fn", "_tree", "_text", "names", "source")
+    __slots__ = ("_fn", "_text", "_tree", "names", "source")
 
     source: str
     names: frozenset[str]
@@ -383,14 +383,12 @@ class _Compiler:
     def _call(self, node: ast.Call) -> _Compiled:
         func = node.func
         if isinstance(func, ast.Name) and func.id not in _FUNCTIONS:
-            raise self._error(
-                node, f"unknown function {func.id!r} (allowed: min, max, round)"
-            )
+            raise self._error(node, f"unknown function {func.id!r} (allowed: min, max, round)")
         if not isinstance(func, ast.Name):
             raise self._error(node, "only min(), max() and round() can be called")
         name = func.id
         if node.keywords:
-            raise self._error(node.keywords[0].value, f"{name}() takes no keyword arguments")
+            raise self._error(node.keywords[0], f"{name}() takes no keyword arguments")
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self._error(arg, "starred arguments not allowed")
