@@ -8,14 +8,14 @@ from jixiao.accounts.models import Membership, Unit, User
 from jixiao.core.admin import AuditedAdmin, OfficeOnlyAdmin
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
     autocomplete_fields = ("unit",)
 
 
 @admin.register(User)
-class UserAdmin(OfficeOnlyAdmin, BaseUserAdmin):
+class UserAdmin(OfficeOnlyAdmin, BaseUserAdmin[User]):
     inlines = (MembershipInline,)
     list_display = ("username", "display_name", "email", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")

@@ -33,7 +33,7 @@ def _is_office(request: HttpRequest) -> bool:
 admin.site.has_permission = _is_office  # type: ignore[method-assign]
 
 
-class OfficeOnlyAdmin(admin.ModelAdmin):
+class OfficeOnlyAdmin(admin.ModelAdmin[Any]):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_office(request)
 

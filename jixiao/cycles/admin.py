@@ -14,7 +14,7 @@ from jixiao.cycles.models import Cycle, Participation, RankingGroup
 from jixiao.cycles.workflow import check_move
 
 
-class CycleAdminForm(forms.ModelForm):
+class CycleAdminForm(forms.ModelForm[Cycle]):
     phase_reason = forms.CharField(
         label=_("阶段变更原因"),
         required=False,
@@ -41,7 +41,7 @@ class CycleAdminForm(forms.ModelForm):
         return data
 
 
-class RankingGroupInline(admin.TabularInline):
+class RankingGroupInline(admin.TabularInline[RankingGroup, Cycle]):
     model = RankingGroup
     extra = 0
 

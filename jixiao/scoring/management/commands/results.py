@@ -43,7 +43,7 @@ class Command(BaseCommand):
         def fmt(value: Decimal) -> str:
             return str(quantize(value, cycle.precision))
 
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "unit": r.unit.code,
                 "name": r.unit.name,
