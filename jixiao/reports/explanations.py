@@ -62,7 +62,7 @@ _PHRASES: list[tuple[str, Promise]] = [
     (
         rf"median of (?P<n>\d+) reviews \(mean of the middle two (?P<low>{_NUM}) and "
         rf"(?P<high>{_NUM})\)",
-        _("%(n)s 个评分的中位数(中间两个 %(low)s 与 %(high)s 的平均)"),
+        _("%(n)s 个评分的中位数（中间两个 %(low)s 与 %(high)s 的平均）"),
     ),
     (
         rf"trimmed mean of (?P<n>\d+) reviews \(dropped highest (?P<high>{_NUM}) and lowest "
@@ -71,18 +71,18 @@ _PHRASES: list[tuple[str, Promise]] = [
     ),
     (
         r"mean of (?P<n>\d+) reviews \(fewer than 5, nothing dropped\)",
-        _("%(n)s 个评分的平均(不足 5 个,不去掉最高最低分)"),
+        _("%(n)s 个评分的平均（不足 5 个，不去掉最高最低分）"),
     ),
     (r"median of (?P<n>\d+) reviews", _("%(n)s 个评分的中位数")),
     (r"mean of (?P<n>\d+) reviews", _("%(n)s 个评分的平均")),
     (r"single review", _("仅一个评分")),
     (rf"highest single item (?P<v>{_NUM})", _("取单项最高分 %(v)s")),
-    (r", rounded half up", _(",四舍五入")),
-    (rf", capped at (?P<v>{_NUM}) \(category cap\)", _(",按类别上限 %(v)s 封顶")),
-    (rf", capped at (?P<v>{_NUM}) \(total cap\)", _(",按总上限 %(v)s 封顶")),
-    (rf", capped at (?P<v>{_NUM})", _(",以分值 %(v)s 封顶")),
-    (r", not below 0", _(",最低为 0")),
-    (rf",? ?limited to \[0, (?P<v>{_NUM})\]", _(",限定在 0 至 %(v)s 之间")),
+    (r", rounded half up", _("，四舍五入")),
+    (rf", capped at (?P<v>{_NUM}) \(category cap\)", _("，按类别上限 %(v)s 封顶")),
+    (rf", capped at (?P<v>{_NUM}) \(total cap\)", _("，按总上限 %(v)s 封顶")),
+    (rf", capped at (?P<v>{_NUM})", _("，以分值 %(v)s 封顶")),
+    (r", not below 0", _("，最低为 0")),
+    (rf",? ?limited to \[0, (?P<v>{_NUM})\]", _("，限定在 0 至 %(v)s 之间")),
     (r"no completion or progress review", _("尚无完成情况和进步情况评分")),
     (r"no completion review", _("尚无完成情况评分")),
     (r"no progress review", _("尚无进步情况评分")),
@@ -100,9 +100,9 @@ _PHRASES: list[tuple[str, Promise]] = [
     (r"no approved bonus", _("无核准的加分")),
     (r"public evaluation score", _("公众评议得分")),
     (r"entered score", _("录入得分")),
-    (r"^none \(counts 0\)$", _("无(按 0 计)")),
+    (r"^none \(counts 0\)$", _("无（按 0 计）")),
     (r"^none$", _("无")),
-    (r"\(counts 0\)", _("(按 0 计)")),
+    (r" ?\(counts 0\)", _("（按 0 计）")),
     (r"\bcompletion\b", _("完成情况")),
     (r"\bprogress\b", _("进步情况")),
 ]
@@ -157,7 +157,7 @@ def translate_missing(item: str, names: Mapping[str, str] | None = None) -> str:
     if code:
         name = (names or {}).get(f"{tree}:{code}", "")
         where = f"{where} {code} {name}".rstrip()
-    return gettext("%(where)s:%(why)s") % {"where": where, "why": translate_rule(why)}
+    return gettext("%(where)s：%(why)s") % {"where": where, "why": translate_rule(why)}
 
 
 def node_names(explanation: Mapping[str, Any] | None) -> dict[str, str]:
@@ -184,7 +184,7 @@ def _node_label(node: Mapping[str, Any]) -> str:
     if key.startswith("bonus:"):
         category = key.split(":", 1)[1]
         try:
-            name = BonusCategory(int(category)).label
+            name = str(BonusCategory(int(category)).label)
         except ValueError:
             name = ""
         return (gettext("第 %(n)s 类") % {"n": category}) + (f" {name}" if name else "")
@@ -272,7 +272,7 @@ def _inputs(raw: Iterable[Mapping[str, Any]], reviewers: ReviewerNames) -> list[
                 {
                     "label": f"{code} {description}".strip(),
                     "value": str(item.get("amount", "")),
-                    "note": gettext("%(level)s:%(rule)s")
+                    "note": gettext("%(level)s：%(rule)s")
                     % {
                         "level": _level_label(str(item.get("level", ""))),
                         "rule": item.get("rule", ""),

@@ -120,7 +120,7 @@ def cycle_group_summaries(*, cycle: Cycle) -> list[GroupSummary]:
         summaries.append(
             GroupSummary(
                 group=group,
-                units=group.n_units,  # type: ignore[attr-defined]
+                units=group.n_units,
                 results=sum(by_grade.values()),
                 provisional=provisional.get(group.pk, 0),
                 grades=[(g, by_grade.get(g, 0)) for g in [*order, *extra]],
@@ -148,8 +148,7 @@ def ranking_tables(
     if group_code:
         groups_qs = groups_qs.filter(code=group_code)
     tables = {
-        g.pk: RankingTable(group=g, units=g.n_units)  # type: ignore[attr-defined]
-        for g in groups_qs.order_by("order", "code")
+        g.pk: RankingTable(group=g, units=g.n_units) for g in groups_qs.order_by("order", "code")
     }
     descending = sort.startswith("-")
     field_name = RANKING_SORTS.get(sort.lstrip("-"), "rank")

@@ -103,7 +103,7 @@ def cycle_recompute(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     form = RecomputeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("原因过长,未重新计算。"))
+        messages.error(request, gettext("原因过长，未重新计算。"))
         return redirect("cycle_overview", code=cycle.code)
     try:
         summary = recompute_cycle(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
@@ -112,7 +112,7 @@ def cycle_recompute(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            gettext("已重新计算 %(units)s 个单位的结果,其中暂定 %(provisional)s 个。")
+            gettext("已重新计算 %(units)s 个单位的结果，其中暂定 %(provisional)s 个。")
             % {"units": summary.units, "provisional": summary.provisional},
         )
     return redirect("cycle_overview", code=cycle.code)

@@ -187,7 +187,7 @@ def test_office_recompute_replaces_results_and_says_so(
         recompute_url(built), {"reason": "复核后更正"}, follow=True
     )
     assert response.redirect_chain[-1][0] == overview_url(built)
-    assert "已重新计算 4 个单位的结果,其中暂定 0 个。" in response.content.decode()
+    assert "已重新计算 4 个单位的结果，其中暂定 0 个。" in response.content.decode()
     assert Result.objects.filter(cycle=built.cycle).count() == 4
     entry = AuditEntry.objects.filter(action="recompute").latest("id")
     assert (entry.actor, entry.reason) == (cast.office, "复核后更正")
