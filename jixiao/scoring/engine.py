@@ -30,6 +30,7 @@ from jixiao.scoring.types import (
     Node,
     Part,
     Review,
+    ReviewStats,
     Scheme,
     UnitInputs,
     UnitResult,
@@ -229,6 +230,31 @@ def _aggregate(scores: list[Decimal], aggregation: Aggregation, precision: int) 
     return quantize(sum(scores, _ZERO) / count, precision)
 
 
+def _stats(summaries: Sequence[ReviewStats], part: Part) -> ReviewStats | None:
+    for stats in summaries:
+        if stats.part == part:
+            return stats
+    return None
+
+
+def _aggregate_stats(
+    stats: ReviewStats | None, aggregation: Aggregation, precision: int
+) -> Decimal | None:
+    """:func:`_aggregate` from a summary of the scores: the same arithmetic, the same result."""
+    if stats is None or stats.count <= 0:
+        return None
+    count = stats.count
+    if count == 1:
+        return quantize(stats.total, precision)
+    if aggregation == _MEDIAN:
+        if count == 2:
+            return quantize((stats.low + stats.high) / _TWO, precision)
+        raise ValueError("a median of three or more scores needs the scores, not a summary")
+    if aggregation == _TRIMMED_MEAN and count >= 5:
+        return quantize((stats.total - stats.high - stats.low) / (count - 2), precision)
+    return quantize(stats.total / count, precision)
+
+
 def _leaf_score(node: Node, given: LeafInput, precision: int) -> tuple[Decimal, str | None]:
     """A leaf's score in [0, points] and, when an input is missing, why."""
     method = node.method
@@ -236,9 +262,13 @@ def _leaf_score(node: Node, given: LeafInput, precision: int) -> tuple[Decimal, 
     value: Decimal | None
     if method == _JUDGEMENT:
         aggregation = node.aggregation
+        if given.review_stats and not given.reviews:
+            value = _aggregate_stats(_stats(given.review_stats, _TOTAL), aggregation, precision)
+            if value is None:
+                return _ZERO, "no review"
         # The plain mean is by far the most common case; a single pass without a list or a
         # call to the general function keeps a recompute fast.
-        if aggregation == _MEAN:
+        elif aggregation == _MEAN:
             total = _ZERO
             reviewed = 0
             for review in given.reviews:
@@ -297,7 +327,11 @@ def _completion_progress(
     aggregation = node.aggregation
     completion: Decimal | None = None
     progress: Decimal | None = None
-    if aggregation == _MEAN:
+    if given.review_stats and not given.reviews:
+        summaries = given.review_stats
+        completion = _aggregate_stats(_stats(summaries, _COMPLETION), aggregation, precision)
+        progress = _aggregate_stats(_stats(summaries, _PROGRESS), aggregation, precision)
+    elif aggregation == _MEAN:
         completion_total = progress_total = _ZERO
         completion_count = progress_count = 0
         for review in given.reviews:
@@ -683,6 +717,10 @@ class _Explainer:
         method = node.method
         points = node.points
         inputs: list[dict[str, object]] = []
+        if method in (Method.JUDGEMENT, Method.COMPLETION_PROGRESS) and (
+            given.review_stats and not given.reviews
+        ):
+            return self._stats_rule(node, given, score), inputs
         if method == Method.JUDGEMENT or method == Method.COMPLETION_PROGRESS:
             wanted = (
                 (Part.TOTAL,) if method == Method.JUDGEMENT else (Part.COMPLETION, Part.PROGRESS)
@@ -751,6 +789,23 @@ class _Explainer:
                 rule += f" {_plain(given.score)}, limited to [0, {_plain(points)}]"
             return rule, inputs
         return "no scoring method (counts 0)", inputs
+
+    def _stats_rule(self, node: Node, given: LeafInput, score: Decimal) -> str:
+        """The rule of a leaf given summarised reviews (which cannot list the reviewers)."""
+        wanted = (
+            (Part.TOTAL,) if node.method == Method.JUDGEMENT else (Part.COMPLETION, Part.PROGRESS)
+        )
+        pieces: list[str] = []
+        for part in wanted:
+            stats = _stats(given.review_stats, part)
+            aggregate = _aggregate_stats(stats, node.aggregation, self.precision)
+            if stats is None or aggregate is None:
+                pieces.append(f"{part}: no review (counts 0)")
+            else:
+                pieces.append(
+                    f"{part}: {node.aggregation} of {stats.count} reviews = {self.fmt(aggregate)}"
+                )
+        return "; ".join(pieces) + f"; leaf score {self.fmt(score)}"
 
     def _describe_aggregate(self, scores: list[Decimal], aggregation: Aggregation) -> str:
         count = len(scores)
