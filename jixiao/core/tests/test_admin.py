@@ -70,6 +70,7 @@ def test_admin_changes_the_formula_and_audits_it() -> None:
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Cycle.objects.get(pk=cycle.pk).formula == new
     entry = AuditEntry.objects.get(action="admin_change")
+    assert entry.new is not None and entry.old is not None
     assert entry.new["formula"] == new and entry.old["formula"] != new
 
 

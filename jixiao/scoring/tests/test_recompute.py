@@ -167,7 +167,7 @@ def test_recompute_writes_an_audit_entry(cycle: Cycle) -> None:
     recompute_cycle(cycle=cycle, by=office, reason="试算")
     entry = AuditEntry.objects.get(action="recompute")
     assert entry.actor == office and entry.reason == "试算"
-    assert entry.new["units"] == 4
+    assert entry.new is not None and entry.new["units"] == 4
 
 
 def test_results_json_composite_is_the_formula_of_its_components(cycle: Cycle) -> None:
