@@ -1,34 +1,156 @@
-"""Reads of score inputs, shaped for the engine's loader: plain tuples, one query each."""
+"""Reads of score inputs, shaped for the engine's loader: plain tuples, one query each.
+
+These run over every review of a cycle (hundreds of thousands of rows), so they are plain SQL
+through the connection's cursor. Scores are ``numeric`` on PostgreSQL and come back as
+``Decimal``; SQLite keeps them as integers and floats, which :func:`decimal_reader` turns back
+into the exact two-decimal values that were stored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
+
 from jixiao.cycles.models import Cycle
-from jixiao.evaluations.models import CollectionValue, ReviewScore
+from jixiao.scoring.types import Part, ReviewStats
+
+_PARTS = (Part.TOTAL, Part.COMPLETION, Part.PROGRESS)
+_CHUNK = 5000
+
+
+def decimal_reader() -> Callable[[Any], Decimal | None]:
+    """A function turning a two-decimal column value of this database into a ``Decimal``."""
+    if connection.vendor == "postgresql":
+        return _same
+    cache: dict[Any, Decimal] = {}
+
+    def read(value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        result = cache.get(value)
+        if result is None:
+            # Every score column has two decimal places; the float is the nearest binary value.
+            result = cache[value] = Decimal(f"{value:.2f}")
+        return result
+
+    return read
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _scope(column: str, unit_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    if unit_ids is None:
+        return "", []
+    if not unit_ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(unit_ids))})", list(unit_ids)
+
+
+def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            chunk = cursor.fetchmany(_CHUNK)
+            if not chunk:
+                return
+            yield from chunk
 
 
 def review_rows(
-    *, cycle: Cycle, unit_ids: list[int] | None = None
+    *, cycle: Cycle, unit_ids: list[int] | None = None, aggregation: str | None = None
 ) -> Iterator[tuple[int, int, str, str, Decimal]]:
-    """(unit id, indicator id, reviewer username, part, score) for every review of the cycle."""
-    qs: Any = ReviewScore.objects.filter(cycle=cycle)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
-    return qs.values_list(
-        "unit_id", "indicator_id", "reviewer__username", "part", "score"
-    ).iterator(chunk_size=5000)
+    """(unit id, indicator id, reviewer username, part, score) for every review of the cycle,
+    or of the given units, or of the leaves aggregated by ``aggregation``."""
+    clause, params = _scope("r.unit_id", unit_ids)
+    join = ""
+    if aggregation is not None:
+        join = " JOIN indicators_indicator i ON i.id = r.indicator_id"
+        clause += " AND i.aggregation = %s"
+        params.append(aggregation)  # type: ignore[arg-type]
+    read = decimal_reader()
+    for unit_id, indicator_id, username, part, score in _rows(
+        "SELECT r.unit_id, r.indicator_id, u.username, r.part, r.score"
+        " FROM evaluations_reviewscore r JOIN accounts_user u ON u.id = r.reviewer_id" + join + ""
+        " WHERE r.cycle_id = %s" + clause,
+        [cycle.pk, *params],
+    ):
+        yield unit_id, indicator_id, username, part, read(score)  # type: ignore[misc]
+
+
+def review_summaries(*, cycle: Cycle) -> Iterator[tuple[int, int, tuple[ReviewStats, ...], str]]:
+    """Per unit × leaf with reviews: the count, sum, lowest and highest score of each part, and
+    the canonical text of all its reviews (``jixiao.scoring.canonical.reviews_text``).
+
+    The text is built in SQL from the same rows, so it names every reviewer and score without
+    one Python object per review: ``username:part:score`` with the score's trailing zeros
+    dropped (as ``canonical`` prints numbers, whatever the database's decimal type prints),
+    sorted by code point — PostgreSQL's "C" collation and SQLite's binary comparison both
+    order UTF-8 by code point, as Python does. SQLite before 3.44 cannot order inside
+    ``group_concat``, so there the items are sorted in Python.
+    """
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        score_text = "trim_scale(r.score)::text"
+        item = f"u.username || ':' || r.part || ':' || {score_text}"
+        text = f"string_agg({item}, ',' ORDER BY {item} COLLATE \"C\")"
+        total = "SUM(r.score)"
+    else:
+        score_text = "rtrim(rtrim(printf('%%.2f', r.score), '0'), '.')"
+        item = f"u.username || ':' || r.part || ':' || {score_text}"
+        text = f"group_concat({item}, char(31))"
+        # Sums in whole cents are exact; a sum of SQLite's floats need not be.
+        total = "SUM(CAST(round(r.score * 100) AS INTEGER))"
+    columns = []
+    for part in _PARTS:
+        where = f"FILTER (WHERE r.part = '{part.value}')"
+        columns += [
+            f"COUNT(*) {where}",
+            f"{total} {where}",
+            f"MIN(r.score) {where}",
+            f"MAX(r.score) {where}",
+        ]
+    sql = (
+        f"SELECT r.unit_id, r.indicator_id, {', '.join(columns)}, {text}"
+        " FROM evaluations_reviewscore r JOIN accounts_user u ON u.id = r.reviewer_id"
+        " WHERE r.cycle_id = %s GROUP BY r.unit_id, r.indicator_id"
+    )
+    read = decimal_reader()
+    cent = Decimal("0.01")
+    for row in _rows(sql, [cycle.pk]):
+        summaries: list[ReviewStats] = []
+        for i, part in enumerate(_PARTS):
+            count = row[2 + 4 * i]
+            if count:
+                part_total = row[3 + 4 * i]
+                summaries.append(
+                    ReviewStats(
+                        part,
+                        count,
+                        part_total if postgres else Decimal(part_total) * cent,
+                        read(row[4 + 4 * i]),  # type: ignore[arg-type]
+                        read(row[5 + 4 * i]),  # type: ignore[arg-type]
+                    )
+                )
+        reviews = row[14] if postgres else ",".join(sorted(row[14].split("\x1f")))
+        yield row[0], row[1], tuple(summaries), reviews
 
 
 def collection_rows(
     *, cycle: Cycle, unit_ids: list[int] | None = None
 ) -> Iterator[tuple[int, int, Decimal | None, int | None, Decimal | None, Decimal | None]]:
     """(unit id, indicator id, score, finding count, actual, target)."""
-    qs: Any = CollectionValue.objects.filter(cycle=cycle)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
-    return qs.values_list(
-        "unit_id", "indicator_id", "score", "finding_count", "actual", "target"
-    ).iterator(chunk_size=5000)
+    clause, params = _scope("unit_id", unit_ids)
+    read = decimal_reader()
+    for unit_id, indicator_id, score, count, actual, target in _rows(
+        "SELECT unit_id, indicator_id, score, finding_count, actual, target"
+        " FROM evaluations_collectionvalue WHERE cycle_id = %s" + clause,
+        [cycle.pk, *params],
+    ):
+        yield unit_id, indicator_id, read(score), count, read(actual), read(target)

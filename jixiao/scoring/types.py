@@ -85,14 +85,32 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewStats:
+    """The reviewers' scores of one part of a leaf, summarised: enough for a mean, a trimmed
+    mean and a median of at most two scores, so a recompute need not load every score."""
+
+    part: Part
+    count: int
+    total: Decimal  # the exact sum
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class LeafInput:
-    """Everything entered for one unit × leaf. Which fields matter depends on the method."""
+    """Everything entered for one unit × leaf. Which fields matter depends on the method.
+
+    Reviews come either one by one (``reviews``) or summarised per part (``review_stats``,
+    read only when ``reviews`` is empty); both give the same score. A median of three or more
+    scores needs the scores themselves.
+    """
 
     reviews: tuple[Review, ...] = ()
     score: Decimal | None = None  # DIRECT
     count: int | None = None  # DEDUCTION
     actual: Decimal | None = None  # RATIO
     target: Decimal | None = None  # RATIO
+    review_stats: tuple[ReviewStats, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

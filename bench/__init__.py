@@ -1,0 +1,1 @@
+"""Reproducible benchmarks and the synthetic data generator (see docs/benchmarks.md)."""
