@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,10 @@ def _decimal(value: Any, path: str) -> Decimal:
     return result
 
 
+#: Scale, totals, caps and multipliers are never negative.
+NONNEG = [MinValueValidator(Decimal(0))]
+
+
 class Cycle(models.Model):
     code = models.CharField(_("年度代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=200)
@@ -80,10 +85,14 @@ class Cycle(models.Model):
     )
     precision = models.PositiveSmallIntegerField(_("小数位数"), default=2)
     performance_total = models.DecimalField(
-        _("业绩指标总分"), max_digits=8, decimal_places=2, default=Decimal("200")
+        _("业绩指标总分"), max_digits=8, decimal_places=2, default=Decimal("200"), validators=NONNEG
     )
     self_construction_total = models.DecimalField(
-        _("自身建设指标总分"), max_digits=8, decimal_places=2, default=Decimal("800")
+        _("自身建设指标总分"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("800"),
+        validators=NONNEG,
     )
     grade_mode = models.CharField(
         _("等次规则"), max_length=10, choices=GradeMode.choices, default=GradeMode.BANDS
@@ -96,16 +105,21 @@ class Cycle(models.Model):
         help_text=_('每类: {"cap": 上限或 null, "stack": 是否累加}'),
     )
     bonus_total_cap = models.DecimalField(
-        _("正向激励总上限"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("正向激励总上限"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NONNEG,
     )
     multiplier_district = models.DecimalField(
-        _("区级扣分倍数"), max_digits=5, decimal_places=2, default=Decimal("1")
+        _("区级扣分倍数"), max_digits=5, decimal_places=2, default=Decimal("1"), validators=NONNEG
     )
     multiplier_city = models.DecimalField(
-        _("市级扣分倍数"), max_digits=5, decimal_places=2, default=Decimal("2")
+        _("市级扣分倍数"), max_digits=5, decimal_places=2, default=Decimal("2"), validators=NONNEG
     )
     multiplier_province = models.DecimalField(
-        _("省级扣分倍数"), max_digits=5, decimal_places=2, default=Decimal("2")
+        _("省级扣分倍数"), max_digits=5, decimal_places=2, default=Decimal("2"), validators=NONNEG
     )
     results_hash = models.CharField(_("结果哈希"), max_length=64, blank=True, editable=False)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True, editable=False)
@@ -149,13 +163,13 @@ class Cycle(models.Model):
         if self.grade_mode == GradeMode.BANDS:
             bands = tuple(
                 GradeBand(str(b["grade"]), _decimal(b["min"], f"grade_rules.bands[{i}].min"))
-                for i, b in enumerate(_list(rules.get("bands"), "grade_rules.bands"))
+                for i, b in enumerate(_list(rules.get("bands"), "grade_rules.bands", "min"))
             )
             grade_rule = GradeRule(mode="bands", bands=bands, rest=rest)
         else:
             quotas = tuple(
                 GradeQuota(str(q["grade"]), _decimal(q["share"], f"grade_rules.quotas[{i}].share"))
-                for i, q in enumerate(_list(rules.get("quotas"), "grade_rules.quotas"))
+                for i, q in enumerate(_list(rules.get("quotas"), "grade_rules.quotas", "share"))
             )
             if sum((q.share for q in quotas), Decimal(0)) > 1:
                 raise ValidationError(_("grade_rules.quotas: 比例之和不能超过 1"))
@@ -173,8 +187,11 @@ class Cycle(models.Model):
             if not isinstance(rule, dict):
                 raise ValidationError(_("%(path)s: 必须是 JSON 对象") % {"path": path})
             cap = rule.get("cap")
+            cap_value = None if cap in (None, "") else _decimal(cap, f"{path}.cap")
+            if cap_value is not None and cap_value < 0:
+                raise ValidationError(_("%(path)s.cap: 上限不能为负数") % {"path": path})
             categories[category] = BonusCategoryRule(
-                cap=None if cap in (None, "") else _decimal(cap, f"{path}.cap"),
+                cap=cap_value,
                 stack=bool(rule.get("stack", True)),
             )
         return Scheme(
@@ -192,9 +209,16 @@ class Cycle(models.Model):
         )
 
 
-def _list(value: Any, path: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) and "grade" in v for v in value):
-        raise ValidationError(_("%(path)s: 必须是含 grade 的对象列表") % {"path": path})
+def _list(value: Any, path: str, key: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise ValidationError(
+            _("%(path)s: 必须是列表,每项含 grade 和 %(key)s") % {"path": path, "key": key}
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or "grade" not in item or key not in item:
+            raise ValidationError(
+                _("%(path)s[%(i)s]: 必须含 grade 和 %(key)s") % {"path": path, "i": i, "key": key}
+            )
     return value
 
 

@@ -105,3 +105,31 @@ def test_admin_refuses_a_non_numeric_cap_naming_the_field() -> None:
     )
     assert response.status_code == 200
     assert "bonus_categories.1.cap" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("grade_rules", '{"bands": [{"grade": "优秀"}]}', "grade_rules.bands[0]"),
+        ("grade_rules", '{"bands": "900"}', "grade_rules.bands"),
+        ("grade_rules", "[1, 2]", "等次参数"),
+        ("bonus_categories", '{"x": {"cap": 1}}', "bonus_categories.x"),
+        ("bonus_categories", '{"1": {"cap": "-1"}}', "bonus_categories.1.cap"),
+        ("multiplier_city", "-2", "multiplier_city"),
+        ("formula", "", "formula"),
+    ],
+)
+def test_admin_refuses_a_malformed_scheme_naming_the_field(
+    field: str, value: str, fragment: str
+) -> None:
+    cycle = make_cycle()
+    before = Cycle.objects.values().get(pk=cycle.pk)
+    make_user("office", Role.OFFICE_ADMIN)
+    url = reverse("admin:cycles_cycle_change", args=[cycle.pk])
+    response = _client("office").post(url, _cycle_form(cycle, **{field: value}))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors, "the change was accepted"
+    text = " ".join(f"{k} {' '.join(v)}" for k, v in form.errors.items())
+    assert fragment in text, text
+    assert Cycle.objects.values().get(pk=cycle.pk) == before
