@@ -89,57 +89,70 @@ def review_summaries(*, cycle: Cycle) -> Iterator[tuple[int, int, tuple[ReviewSt
     the canonical text of all its reviews (``jixiao.scoring.canonical.reviews_text``).
 
     The text is built in SQL from the same rows, so it names every reviewer and score without
-    one Python object per review: ``username:part:score`` with the score's trailing zeros
-    dropped (as ``canonical`` prints numbers, whatever the database's decimal type prints),
-    sorted by code point — PostgreSQL's "C" collation and SQLite's binary comparison both
-    order UTF-8 by code point, as Python does. SQLite before 3.44 cannot order inside
-    ``group_concat``, so there the items are sorted in Python.
+    one Python object per review: ``username:part:score`` items, the score without trailing
+    zeros (as ``canonical`` prints numbers, whatever the database's decimal type prints),
+    sorted by code point. Within one part the items differ from their reviewer's name on, so
+    ordering by ``username || ':'`` in PostgreSQL's "C" collation (code point order for UTF-8,
+    as in Python) orders the items; a leaf judged in two parts merges its parts in Python.
+    Numbering the users once and ordering each group by that integer is much cheaper than
+    sorting the text of every group. SQLite before 3.44 cannot order inside ``group_concat``,
+    so there every group is sorted in Python.
     """
     postgres = connection.vendor == "postgresql"
     if postgres:
-        score_text = "trim_scale(r.score)::text"
-        item = f"u.username || ':' || r.part || ':' || {score_text}"
-        text = f"string_agg({item}, ',' ORDER BY {item} COLLATE \"C\")"
-        total = "SUM(r.score)"
+        sql = (
+            "WITH u AS (SELECT id, username || ':' AS name,"
+            " row_number() OVER (ORDER BY username || ':' COLLATE \"C\") AS position"
+            " FROM accounts_user)"
+            " SELECT r.unit_id, r.indicator_id, r.part,"
+            " COUNT(*), SUM(r.score), MIN(r.score), MAX(r.score),"
+            " string_agg(u.name || r.part || ':' || trim_scale(r.score)::text, chr(31)"
+            " ORDER BY u.position)"
+            " FROM evaluations_reviewscore r JOIN u ON u.id = r.reviewer_id"
+            " WHERE r.cycle_id = %s GROUP BY r.unit_id, r.indicator_id, r.part"
+            " ORDER BY r.unit_id, r.indicator_id"
+        )
     else:
-        score_text = "rtrim(rtrim(printf('%%.2f', r.score), '0'), '.')"
-        item = f"u.username || ':' || r.part || ':' || {score_text}"
-        text = f"group_concat({item}, char(31))"
-        # Sums in whole cents are exact; a sum of SQLite's floats need not be.
-        total = "SUM(CAST(round(r.score * 100) AS INTEGER))"
-    columns = []
-    for part in _PARTS:
-        where = f"FILTER (WHERE r.part = '{part.value}')"
-        columns += [
-            f"COUNT(*) {where}",
-            f"{total} {where}",
-            f"MIN(r.score) {where}",
-            f"MAX(r.score) {where}",
-        ]
-    sql = (
-        f"SELECT r.unit_id, r.indicator_id, {', '.join(columns)}, {text}"
-        " FROM evaluations_reviewscore r JOIN accounts_user u ON u.id = r.reviewer_id"
-        " WHERE r.cycle_id = %s GROUP BY r.unit_id, r.indicator_id"
-    )
+        sql = (
+            "SELECT r.unit_id, r.indicator_id, r.part,"
+            # Sums in whole cents are exact; a sum of SQLite's floats need not be.
+            " COUNT(*), SUM(CAST(round(r.score * 100) AS INTEGER)), MIN(r.score), MAX(r.score),"
+            " group_concat(u.username || ':' || r.part || ':' ||"
+            " rtrim(rtrim(printf('%%.2f', r.score), '0'), '.'), char(31))"
+            " FROM evaluations_reviewscore r JOIN accounts_user u ON u.id = r.reviewer_id"
+            " WHERE r.cycle_id = %s GROUP BY r.unit_id, r.indicator_id, r.part"
+            " ORDER BY r.unit_id, r.indicator_id"
+        )
     read = decimal_reader()
     cent = Decimal("0.01")
-    for row in _rows(sql, [cycle.pk]):
-        summaries: list[ReviewStats] = []
-        for i, part in enumerate(_PARTS):
-            count = row[2 + 4 * i]
-            if count:
-                part_total = row[3 + 4 * i]
-                summaries.append(
-                    ReviewStats(
-                        part,
-                        count,
-                        part_total if postgres else Decimal(part_total) * cent,
-                        read(row[4 + 4 * i]),  # type: ignore[arg-type]
-                        read(row[5 + 4 * i]),  # type: ignore[arg-type]
-                    )
-                )
-        reviews = row[14] if postgres else ",".join(sorted(row[14].split("\x1f")))
-        yield row[0], row[1], tuple(summaries), reviews
+    parts = {part.value: part for part in _PARTS}
+    # Rows come grouped by unit and leaf; a leaf's parts are collected until the next leaf.
+    key: tuple[int, int] | None = None
+    summaries: list[ReviewStats] = []
+    texts: list[str] = []
+    for unit_id, indicator_id, part, count, total, low, high, text in _rows(sql, [cycle.pk]):
+        if (unit_id, indicator_id) != key:
+            if key is not None:
+                yield key[0], key[1], tuple(summaries), _joined(texts, postgres)
+            key = (unit_id, indicator_id)
+            summaries = []
+            texts = []
+        if postgres:
+            summaries.append(ReviewStats(parts[part], count, total, low, high))
+        else:
+            summaries.append(
+                ReviewStats(parts[part], count, Decimal(total) * cent, read(low), read(high))  # type: ignore[arg-type]
+            )
+        texts.append(text)
+    if key is not None:
+        yield key[0], key[1], tuple(summaries), _joined(texts, postgres)
+
+
+def _joined(texts: list[str], ordered: bool) -> str:
+    """One leaf's reviews text from the per-part texts (items separated by U+001F)."""
+    if ordered and len(texts) == 1:
+        return texts[0].replace("\x1f", ",")
+    return ",".join(sorted([item for text in texts for item in text.split("\x1f")]))
 
 
 def collection_rows(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -110,6 +112,30 @@ def recompute_cycle(
     """
     if cycle.is_locked:
         raise ValidationError(_("已定档或归档的考评年度不能重新计算"))
+    with _collector_paused():
+        return _recompute(cycle, by, reason, timings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for the duration.
+
+    A recompute builds several hundred thousand small objects that live until it returns;
+    each collection would walk all of them again, which measured as a third of the time.
+    Reference counting still frees everything that is not in a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _recompute(
+    cycle: Cycle, by: Any, reason: str, timings: dict[str, float] | None
+) -> RecomputeSummary:
     started = time.perf_counter()
     loaded = load_recompute_inputs(cycle=cycle)
     loaded_at = time.perf_counter()
