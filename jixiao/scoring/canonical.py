@@ -39,9 +39,12 @@ def _d(value: Decimal | int | None) -> str:
 
 
 def _node(node: Node, out: list[str], depth: int = 0) -> None:
+    d = _d
+    method = node.method
     out.append(
-        f"{depth}|{node.code}|{_d(node.points)}|{node.method or ''}|{node.aggregation}|"
-        f"{_d(node.points_per_finding)}|{_d(node.completion_points)}|{_d(node.progress_points)}"
+        f"{depth}|{node.code}|{d(node.points)}|{method.value if method else ''}|"
+        f"{node.aggregation.value}|{d(node.points_per_finding)}|{d(node.completion_points)}|"
+        f"{d(node.progress_points)}"
     )
     for child in node.children:
         _node(child, out, depth + 1)

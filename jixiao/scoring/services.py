@@ -221,45 +221,73 @@ def _write_results(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in _RESULT_COLUMNS)
     dumps = json.dumps
-    postgres = connection.vendor == "postgresql"
-    stamp: Any = now if postgres else connection.ops.adapt_datetimefield_value(now)
-    rows = [
-        (
-            cycle.pk,
-            unit_ids[r.unit],
-            groups[r.group],
-            *(_number(r.components[name], postgres) for name in _COMPONENTS),
-            _number(r.composite, postgres),
-            r.rank or 0,
-            r.grade or "",
-            r.provisional,
-            dumps(list(r.missing)),
-            dumps({k: str(v) for k, v in r.leaf_scores.items()}),
-            hashes[r.unit],
-            stamp,
-        )
-        for r in ranked
-    ]
     with connection.cursor() as cursor:
-        if postgres:
+        if connection.vendor == "postgresql":
             # Results are derived data: should the server crash in the instant after the
             # commit, the cycle reverts as a whole to its previous results and hash (the
             # transaction stays atomic), and a recompute makes them again. Not waiting for the
             # WAL flush saves a disk round trip on every recompute.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(f"DELETE FROM {quote(table)} WHERE cycle_id = %s", [cycle.pk])
-        if postgres:
+            cursor.execute(f"DELETE FROM {quote(table)} WHERE cycle_id = %s", [cycle.pk])
+            # COPY's text format, written directly: one string instead of a call per row.
+            head = f"{cycle.pk}\t"
+            tail = f"\t{now.isoformat()}\n"
+            lines = [
+                head
+                + "\t".join(
+                    [
+                        str(unit_ids[r.unit]),
+                        str(groups[r.group]),
+                        *[str(r.components[name]) for name in _COMPONENTS],
+                        str(r.composite),
+                        str(r.rank or 0),
+                        _copy_text(r.grade or ""),
+                        "t" if r.provisional else "f",
+                        _copy_text(dumps(list(r.missing))),
+                        _copy_text(dumps({k: str(v) for k, v in r.leaf_scores.items()})),
+                        hashes[r.unit],
+                    ]
+                )
+                + tail
+                for r in ranked
+            ]
             with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(_RESULT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", rows)
+                copy.write("".join(lines))
+            return
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        rows = [
+            (
+                cycle.pk,
+                unit_ids[r.unit],
+                groups[r.group],
+                # SQLite's adapter for Decimal is str(); the text keeps the exact value.
+                *[str(r.components[name]) for name in _COMPONENTS],
+                str(r.composite),
+                r.rank or 0,
+                r.grade or "",
+                r.provisional,
+                dumps(list(r.missing)),
+                dumps({k: str(v) for k, v in r.leaf_scores.items()}),
+                hashes[r.unit],
+                stamp,
+            )
+            for r in ranked
+        ]
+        cursor.execute(f"DELETE FROM {quote(table)} WHERE cycle_id = %s", [cycle.pk])
+        marks = ", ".join(["%s"] * len(_RESULT_COLUMNS))
+        cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", rows)
 
 
-def _number(value: Decimal, postgres: bool) -> Decimal | str:
-    # SQLite's adapter for Decimal is str(); passing the text keeps the exact value.
-    return value if postgres else str(value)
+def _copy_text(value: str) -> str:
+    """``value`` escaped for COPY's text format (backslash, tab, newline, carriage return)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
 
 
 def composite_from_components(components: dict[str, Decimal], cycle: Cycle) -> Decimal:
