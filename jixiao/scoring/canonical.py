@@ -61,16 +61,26 @@ def _leaves(
     out: list[str],
     review_texts: Mapping[str, str] | None,
 ) -> None:
+    d = _d
     for code in sorted(leaves):
         leaf = leaves[code]
+        key = prefix + ":" + code
         if leaf.reviews or review_texts is None:
-            reviews = reviews_text([f"{r.reviewer}:{r.part}:{_d(r.score)}" for r in leaf.reviews])
+            reviews = reviews_text([f"{r.reviewer}:{r.part}:{d(r.score)}" for r in leaf.reviews])
         else:
-            reviews = review_texts.get(f"{prefix}:{code}", "")
-        out.append(
-            f"{prefix}:{code}|{_d(leaf.score)}|{_d(leaf.count)}|{_d(leaf.actual)}|"
-            f"{_d(leaf.target)}|{reviews}"
-        )
+            reviews = review_texts.get(key, "")
+        if (
+            leaf.score is None
+            and leaf.count is None
+            and leaf.actual is None
+            and leaf.target is None
+        ):
+            # Judged leaves, most of them, have no collected value.
+            out.append(key + "|-|-|-|-|" + reviews)
+        else:
+            out.append(
+                f"{key}|{d(leaf.score)}|{d(leaf.count)}|{d(leaf.actual)}|{d(leaf.target)}|{reviews}"
+            )
 
 
 # The common tree is one object shared by every unit of a load: its text is made once.

@@ -93,17 +93,31 @@ def _load(cycle: Cycle, unit_ids: list[int] | None, *, summarise: bool) -> Recom
 
     reviews: dict[tuple[int, int], list[Review]] = defaultdict(list)
     if summarise:
+        # The inner loop of a recompute's load (one pass per unit × leaf): ``place`` inlined.
+        last_unit: int | None = None
+        unit_leaves: tuple[dict[str, LeafInput], dict[str, LeafInput]] = ({}, {})
+        texts: dict[str, str] = {}
         for unit_id, indicator_id, summaries, text in evaluations.review_summaries(cycle=cycle):
-            where = place(unit_id, indicator_id)
-            if where is None:
+            tree_code = leaf_keys.get(indicator_id)
+            if tree_code is None:
                 continue
-            target_leaves, code, prefix = where
-            score, count, actual, target = collected.pop((unit_id, indicator_id), empty)
-            target_leaves[code] = LeafInput((), score, count, actual, target, summaries)
-            texts = review_texts.get(unit_id)
-            if texts is None:
-                texts = review_texts[unit_id] = {}
-            texts[prefix + code] = text
+            if unit_id != last_unit:
+                last_unit = unit_id
+                found = leaves.get(unit_id)
+                unit_leaves = leaves[unit_id] = found if found is not None else ({}, {})
+                found_texts = review_texts.get(unit_id)
+                texts = review_texts[unit_id] = found_texts if found_texts is not None else {}
+            code = tree_code[1]
+            score, count, actual, target = (
+                collected.pop((unit_id, indicator_id), empty) if collected else empty
+            )
+            given = LeafInput((), score, count, actual, target, summaries)
+            if tree_code[0] == performance_tree:
+                unit_leaves[0][code] = given
+                texts["P:" + code] = text
+            else:
+                unit_leaves[1][code] = given
+                texts["S:" + code] = text
         # A median of three or more needs every score: those leaves are read one by one too
         # (and their listed reviews take precedence over the summary).
         raw = evaluations.review_rows(cycle=cycle, aggregation=Aggregation.MEDIAN.value)
