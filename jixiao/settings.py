@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "jixiao.accounts",
     "jixiao.cycles",
     "jixiao.indicators",
+    "jixiao.tasks",
     "jixiao.evaluations",
     "jixiao.adjustments",
     "jixiao.surveys",

@@ -18,5 +18,12 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("jixiao.api.urls")),
+    # Each domain app mounts its own pages; they all live under /cycles/<code>/ where they
+    # belong to a cycle.
+    path("", include("jixiao.indicators.urls")),
+    path("", include("jixiao.tasks.urls")),
+    path("", include("jixiao.evaluations.urls")),
+    path("", include("jixiao.adjustments.urls")),
+    path("", include("jixiao.surveys.urls")),
     path("", include("jixiao.reports.urls")),
 ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
@@ -24,6 +24,13 @@ urlpatterns = [
         name="result",
     ),
     path("cycles/<str:code>/recompute/", views.RecomputeView.as_view(), name="recompute"),
+    # Endpoints of each domain live in their own module of this package.
+    path("", include("jixiao.api.indicators_urls")),
+    path("", include("jixiao.api.tasks_urls")),
+    path("", include("jixiao.api.evaluations_urls")),
+    path("", include("jixiao.api.adjustments_urls")),
+    path("", include("jixiao.api.surveys_urls")),
+    path("", include("jixiao.api.reports_urls")),
     path("schema/", SpectacularAPIView.as_view(**LOGIN), name="schema"),
     path(
         "docs/",
