@@ -10,3 +10,6 @@ import os
 
 os.environ.setdefault("JIXIAO_LOCAL", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Live-server request threads would otherwise keep their PostgreSQL connections open, and the
+# test database could not be dropped at the end of the run.
+os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")
