@@ -101,19 +101,27 @@ def input_hashes(
 
 
 def recompute_cycle(
-    *, cycle: Cycle, by: Any = None, reason: str = "", timings: dict[str, float] | None = None
+    *,
+    cycle: Cycle,
+    by: Any = None,
+    reason: str = "",
+    timings: dict[str, float] | None = None,
+    restore_hash: str = "",
 ) -> RecomputeSummary:
     """Recompute every participating unit's result of ``cycle``.
 
     Side effects: replaces the cycle's ``Result`` rows in one transaction (bulk insert), stores
-    the cycle's results hash and time, and writes one audit entry. Refuses a finalized cycle.
+    the cycle's results hash and time, and writes one audit entry. Refuses a finalized cycle,
+    except to restore its results: with ``restore_hash`` (the hash an archive of the finalized
+    cycle carries) the results are written only when they hash to exactly that value, so a
+    locked cycle brought into a new instance gets its results back and nothing can change them.
     ``timings``, when given, receives the seconds spent loading, in the engine, hashing and
     writing (the benchmark reports them).
     """
-    if cycle.is_locked:
+    if cycle.is_locked and not restore_hash:
         raise ValidationError(_("已定档或归档的考评年度不能重新计算"))
     with _collector_paused():
-        return _recompute(cycle, by, reason, timings)
+        return _recompute(cycle, by, reason, timings, restore_hash)
 
 
 @contextmanager
@@ -134,7 +142,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _recompute(
-    cycle: Cycle, by: Any, reason: str, timings: dict[str, float] | None
+    cycle: Cycle, by: Any, reason: str, timings: dict[str, float] | None, restore_hash: str
 ) -> RecomputeSummary:
     started = time.perf_counter()
     loaded = load_recompute_inputs(cycle=cycle)
@@ -142,6 +150,11 @@ def _recompute(
     ranked, hashes, results_hash = evaluate_inputs(
         cycle=cycle, loaded=loaded.units, review_texts=loaded.review_texts, timings=timings
     )
+    if restore_hash and results_hash != restore_hash:
+        raise ValidationError(
+            _("结果哈希 %(actual)s 与应恢复的 %(expected)s 不一致,结果未写入")
+            % {"actual": results_hash, "expected": restore_hash}
+        )
     written_from = time.perf_counter()
     unit_ids = {inputs.unit: unit_id for unit_id, inputs in loaded.units}
     groups = dict(RankingGroup.objects.filter(cycle=cycle).values_list("code", "id"))
@@ -156,7 +169,7 @@ def _recompute(
         Cycle.objects.filter(pk=cycle.pk).update(results_hash=results_hash, computed_at=now)
         record_audit(
             by=by,
-            action="recompute",
+            action="restore_results" if restore_hash else "recompute",
             obj=cycle,
             cycle_code=cycle.code,
             old={"results_hash": old_hash},

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -78,9 +79,10 @@ def test_import_prints_every_problem_and_writes_nothing(tmp_path: Path) -> None:
         call_command("import_cycle", str(archive), "--check", stderr=io.StringIO())
 
 
-def test_import_of_a_finalized_cycle_verifies_instead_of_recomputing(tmp_path: Path) -> None:
+def test_import_of_a_finalized_cycle_restores_exactly_its_results(tmp_path: Path) -> None:
     cycle = build_rich_cycle()
     summary = recompute_cycle(cycle=cycle)
+    before = sorted(Result.objects.values_list("unit__code", "composite", "rank", "grade"))
     Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.FINALIZED)
     archive = tmp_path / "final.json"
     call_command("export_cycle", "2020", "-o", str(archive), stderr=io.StringIO())
@@ -89,8 +91,22 @@ def test_import_of_a_finalized_cycle_verifies_instead_of_recomputing(tmp_path: P
 
     out = io.StringIO()
     call_command("import_cycle", str(archive), "--recompute", stdout=out)
-    assert f"results verified, not written (hash {summary.results_hash})" in out.getvalue()
-    assert Cycle.objects.get(code="2020").phase == Phase.FINALIZED
+    assert "results restored" in out.getvalue()
+    restored = Cycle.objects.get(code="2020")
+    assert restored.phase == Phase.FINALIZED and restored.results_hash == summary.results_hash
+    after = sorted(Result.objects.values_list("unit__code", "composite", "rank", "grade"))
+    assert after == before
+
+
+def test_a_finalized_cycle_is_not_restored_to_other_results() -> None:
+    cycle = build_rich_cycle()
+    recompute_cycle(cycle=cycle)
+    Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.FINALIZED)
+    cycle.refresh_from_db()
+    with pytest.raises(ValidationError, match="不一致"):
+        recompute_cycle(cycle=cycle, restore_hash="0" * 64)
+    with pytest.raises(ValidationError):
+        recompute_cycle(cycle=cycle)
 
 
 def test_import_of_a_missing_file_fails_cleanly(tmp_path: Path) -> None:

@@ -85,15 +85,27 @@ class Command(BaseCommand):
             return
         try:
             if cycle.is_locked:
-                from jixiao.scoring.selectors import load_inputs
+                # A finalized cycle's results are restored only if they come out exactly as
+                # the archive says; without the archive's hash they are verified, not written.
+                expected_hash = summary.archive_results_hash or ""
+                if expected_hash:
+                    results_hash = recompute_cycle(
+                        cycle=cycle,
+                        by=by,
+                        reason="restored from an archive",
+                        restore_hash=expected_hash,
+                    ).results_hash
+                    self.stdout.write(f"{cycle.code}: {cycle.phase}, results restored")
+                else:
+                    from jixiao.scoring.selectors import load_inputs
 
-                _ranked, _hashes, results_hash = evaluate_inputs(
-                    cycle=cycle, loaded=load_inputs(cycle=cycle)
-                )
-                self.stdout.write(
-                    f"{cycle.code}: {cycle.phase}, results verified, not written "
-                    f"(hash {results_hash})"
-                )
+                    _ranked, _hashes, results_hash = evaluate_inputs(
+                        cycle=cycle, loaded=load_inputs(cycle=cycle)
+                    )
+                    self.stdout.write(
+                        f"{cycle.code}: {cycle.phase}, results verified, not written "
+                        f"(hash {results_hash})"
+                    )
             else:
                 results_hash = recompute_cycle(
                     cycle=cycle, by=by, reason="after import from an archive"
