@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -222,13 +223,51 @@ def _list(value: Any, path: str, key: str) -> list[dict[str, Any]]:
     return value
 
 
+# The engine explains a refused formula in English (it has no Django); these patterns give the
+# office the same reason in its own language. An unknown wording passes through unchanged.
+_FORMULA_REASONS: list[tuple[re.Pattern[str], Any]] = [
+    (
+        re.compile(r"^unknown name '(?P<name>[^']*)' \(allowed: (?P<allowed>.*)\)$"),
+        _("未知名称“%(name)s”(可用名称:%(allowed)s)"),
+    ),
+    (
+        re.compile(r"^unknown function '(?P<name>[^']*)'.*$"),
+        _("未知函数“%(name)s”(只能使用 min、max、round)"),
+    ),
+    (re.compile(r"^syntax error: (?P<detail>.*)$"), _("语法错误(%(detail)s)")),
+    (re.compile(r"^division by zero(?P<detail>.*)$"), _("除数为零%(detail)s")),
+    (re.compile(r"^the formula is empty$"), _("公式为空")),
+    (
+        re.compile(r"^operator '(?P<op>[^']*)' not allowed.*$"),
+        _("不允许使用运算符“%(op)s”(只能使用 + - * /)"),
+    ),
+    (
+        re.compile(r"^only numbers are allowed, not (?P<what>.*)$"),
+        _("只能使用数字,不能使用 %(what)s"),
+    ),
+    (
+        re.compile(r"^(?P<name>min|max)\(\) needs at least 2 arguments$"),
+        _("%(name)s() 至少需要 2 个参数"),
+    ),
+    (re.compile(r"^(?P<what>.*) not allowed$"), _("不允许使用 %(what)s")),
+]
+
+
+def translate_formula_reason(reason: str) -> str:
+    for pattern, template in _FORMULA_REASONS:
+        match = pattern.match(reason)
+        if match:
+            return str(template) % match.groupdict()
+    return reason
+
+
 def format_formula_error(exc: Exception) -> str:
     position = getattr(exc, "position", None)
-    reason = getattr(exc, "reason", str(exc))
+    reason = translate_formula_reason(getattr(exc, "reason", str(exc)))
     if position is None:
-        return str(_("公式错误: %(reason)s") % {"reason": reason})
+        return str(_("公式错误：%(reason)s") % {"reason": reason})
     return str(
-        _("公式第 %(pos)s 个字符处有错误: %(reason)s") % {"pos": position + 1, "reason": reason}
+        _("公式第 %(pos)s 个字符处有错误：%(reason)s") % {"pos": position + 1, "reason": reason}
     )
 
 
