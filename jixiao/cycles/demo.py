@@ -1,4 +1,4 @@
-"""The demo year 2020 (示例数据): units, trees, every score input, demo accounts.
+"""The demo years 2020 and 2019 (示例数据): units, trees, every score input, demo accounts.
 
 The source plan names the structure of its attachments but not their rows, so these rows are
 an illustrative reconstruction, labelled as sample data wherever they are shown. The bureau's
@@ -17,6 +17,11 @@ Decisions the description leaves open:
   of the demo can still be tried; all 19 results are complete (none provisional).
 * 祥平街道 and 西柯街道 end on the same composite (equal rank, same grade), to show how a tie
   is ranked.
+* A previous year, 2019, is loaded beside 2020 so that score cards, trends and the
+  year-over-year tables have something to compare with. It has the same units, groups and
+  indicator trees (the trees are drawn from the same seed before any score), each unit
+  performing somewhat differently (``PREVIOUS_FORM``), its own smaller lists of bonuses,
+  deductions and city incentives, and it is finalized (定档) with its results and hash.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -32,7 +37,21 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from jixiao.accounts.models import Membership, Role, Unit, User
-from jixiao.adjustments.models import BonusItem, CityIncentive, DeductionItem, Level
+from jixiao.adjustments.models import (
+    AdjustmentRules,
+    BonusClaim,
+    BonusItem,
+    BonusStandard,
+    CityIncentive,
+    ClaimState,
+    DeductionItem,
+    DeductionStandard,
+    Finding,
+    FindingState,
+    Inspection,
+    InspectionKind,
+    Level,
+)
 from jixiao.core.services import record_audit
 from jixiao.cycles.models import Cycle, Participation, Phase, RankingGroup
 from jixiao.evaluations.models import CollectionValue, Part, ReviewScore
@@ -41,6 +60,8 @@ from jixiao.surveys.models import PublicScore
 
 CYCLE_CODE = "2020"
 CYCLE_NAME = "2020年度绩效管理考评(示例数据)"
+PREVIOUS_CODE = "2019"
+PREVIOUS_NAME = "2019年度绩效管理考评(示例数据)"
 #: One password for every demo account; printed by ``manage.py demo_accounts``.
 DEMO_PASSWORD = "jixiao-demo-2020"
 BUREAU_CODE = "G01"
@@ -804,6 +825,25 @@ DEDUCTIONS: tuple[tuple[str, str, str, int, str, Level, date], ...] = (
     ("Z05", "K3", "未在承诺时限内办结", 2, "1", Level.DISTRICT, date(2020, 11, 5)),
 )
 
+#: (category, points per item) — the illustrative positive-incentive standard.
+BONUS_POINTS: tuple[tuple[int, str], ...] = (
+    (1, "10"),
+    (2, "5"),
+    (3, "4"),
+    (4, "5"),
+    (5, "3"),
+    (6, "2"),
+)
+
+#: (code, finding, points per occurrence) — the illustrative deduction standard (附件4).
+DEDUCTION_STANDARD: tuple[tuple[str, str, str], ...] = (
+    ("K1", "工作时间脱岗、串岗、做与工作无关的事(每人次)", "1"),
+    ("K2", "办事群众投诉经查属实(每起)", "2"),
+    ("K3", "未在承诺时限内办结(每件)", "1"),
+    ("K4", "服务态度生硬、推诿扯皮(每起)", "1.5"),
+    ("K5", "上级交办督办事项逾期未落实(每件)", "3"),
+)
+
 BONUS_CATEGORIES = {
     "1": {"cap": "10", "stack": True},
     "2": {"cap": "10", "stack": True},
@@ -812,6 +852,72 @@ BONUS_CATEGORIES = {
     "5": {"cap": "6", "stack": True},
     "6": {"cap": "6", "stack": True},
 }
+
+
+#: 2019: each unit's form (per mille) that year. Differences from 2020 are chosen so that some
+#: units clearly rose (文旅局 and 新民镇 were worse) and some fell (财政局, 大数据中心).
+PREVIOUS_FORM: dict[str, int] = {
+    "G01": 880, "G02": 905, "G03": 860, "G04": 870, "G05": 885, "G06": 850,
+    "G07": 840, "G08": 845, "G09": 860, "G10": 690, "G11": 870,
+    "S01": 870, "S02": 890, "S03": 900,
+    "Z01": 900, "Z02": 860, "Z03": 845, "Z04": 700, "Z05": 835,
+}  # fmt: skip
+
+PREVIOUS_CITY_INCENTIVES: tuple[tuple[str, str, str], ...] = (
+    ("G02", "3", "市对区绩效考评“项目攻坚”项目获评优秀"),
+    ("S02", "2", "市对区绩效考评“放管服”改革项目排名靠前"),
+)
+
+PREVIOUS_BONUSES: tuple[tuple[str, int, str, str, bool], ...] = (
+    ("G01", 6, "退役军人优待证申领工作获区委主要领导书面批示肯定", "2", True),
+    ("G05", 4, "预算绩效管理工作获全省通报表扬", "4", True),
+    ("S03", 5, "“一网通办”数据共享机制获全省创新成果评选第三名", "3", True),
+)
+
+PREVIOUS_DEDUCTIONS: tuple[tuple[str, str, str, int, str, Level, date], ...] = (
+    ("G10", "K1", "工作时间脱岗、串岗", 3, "1", Level.DISTRICT, date(2019, 6, 12)),
+    ("Z04", "K5", "上级交办督办事项逾期未落实", 2, "3", Level.CITY, date(2019, 9, 3)),
+    ("G07", "K3", "未在承诺时限内办结", 1, "1", Level.DISTRICT, date(2019, 11, 20)),
+)
+
+
+@dataclass(frozen=True)
+class YearSpec:
+    """What differs between the demo years."""
+
+    code: str
+    name: str
+    year: int
+    phase: Phase
+    forms: dict[str, int]  # unit code → form; missing: the unit's 2020 form
+    city_incentives: tuple[tuple[str, str, str], ...]
+    bonuses: tuple[tuple[str, int, str, str, bool], ...]
+    deductions: tuple[tuple[str, str, str, int, str, Level, date], ...]
+    tie: bool
+
+
+CURRENT_YEAR = YearSpec(
+    CYCLE_CODE,
+    CYCLE_NAME,
+    2020,
+    Phase.ASSESSMENT,
+    {},
+    CITY_INCENTIVES,
+    BONUSES,
+    DEDUCTIONS,
+    tie=True,
+)
+PREVIOUS_YEAR = YearSpec(
+    PREVIOUS_CODE,
+    PREVIOUS_NAME,
+    2019,
+    Phase.FINALIZED,
+    PREVIOUS_FORM,
+    PREVIOUS_CITY_INCENTIVES,
+    PREVIOUS_BONUSES,
+    PREVIOUS_DEDUCTIONS,
+    tie=False,
+)
 
 
 # Accounts -------------------------------------------------------------------------------------
@@ -889,33 +995,51 @@ def _public(form: int, rng: random.Random) -> Decimal:
 
 
 def load_demo(*, reset: bool = False) -> LoadSummary | None:
-    """Load the demo cycle in one transaction, then compute its results.
+    """Load the demo cycle 2020 and its previous year 2019, then compute their results.
 
-    Returns ``None`` (and changes nothing) when the cycle exists and ``reset`` is false;
-    with ``reset`` the existing cycle ``2020`` and everything in it is deleted first. Units
-    and accounts are reused when they exist (matched by code and username); accounts created
-    here, or all demo accounts on ``reset``, get ``DEMO_PASSWORD``. Writes one audit entry.
+    Returns ``None`` (and changes nothing) when the cycle 2020 exists and ``reset`` is false;
+    with ``reset`` the existing cycles ``2020`` and ``2019`` and everything in them are deleted
+    first. Units and accounts are reused when they exist (matched by code and username);
+    accounts created here, or all demo accounts on ``reset``, get ``DEMO_PASSWORD``. 2019 is
+    finalized after its results are computed. Writes one audit entry per year, and one for the
+    finalization. The summary is that of 2020.
     """
     from jixiao.scoring.services import recompute_cycle
 
     with transaction.atomic():
         existing = Cycle.objects.select_for_update().filter(code=CYCLE_CODE).first()
-        if existing is not None:
-            if not reset:
-                return None
+        if existing is not None and not reset:
+            return None
+        for old in Cycle.objects.filter(code__in=[CYCLE_CODE, PREVIOUS_CODE]):
             # Participation → group is protected; the cycle's cascade would trip over it.
-            Participation.objects.filter(cycle=existing).delete()
-            existing.delete()
-        cycle, summary = _load(reset=reset)
+            Participation.objects.filter(cycle=old).delete()
+            old.delete()
+        cycle, summary = _load(reset=reset, year=CURRENT_YEAR)
+        previous, _previous_summary = _load(reset=reset, year=PREVIOUS_YEAR)
     recompute_cycle(cycle=cycle, reason="示例数据载入")
+    recompute_cycle(cycle=previous, reason="示例数据载入")
+    # A demo year that is already over: finalized directly (the phase workflow moves one step
+    # at a time and would need five audited moves that say nothing about the data).
+    Cycle.objects.filter(pk=previous.pk).update(phase=PREVIOUS_YEAR.phase)
+    record_audit(
+        by=None,
+        action="change_phase",
+        obj=previous,
+        cycle_code=previous.code,
+        old={"phase": Phase.ASSESSMENT},
+        new={"phase": PREVIOUS_YEAR.phase},
+        reason="示例数据:上一年度已定档",
+    )
     return summary
 
 
-def _load(*, reset: bool) -> tuple[Cycle, LoadSummary]:
+def _load(*, reset: bool, year: YearSpec) -> tuple[Cycle, LoadSummary]:
+    # The same seed for every year: the trees are drawn first, so each year gets the same
+    # trees; the scores then differ through the units' form of that year.
     rng = random.Random(SEED)
     cycle = Cycle(
-        code=CYCLE_CODE,
-        name=CYCLE_NAME,
+        code=year.code,
+        name=year.name,
         phase=Phase.ASSESSMENT,
         bonus_categories=BONUS_CATEGORIES,
         bonus_total_cap=Decimal(30),
@@ -937,11 +1061,11 @@ def _load(*, reset: bool) -> tuple[Cycle, LoadSummary]:
             for spec in group_spec.units
         )
 
-    common = _create_tree(cycle, None, COMMON_TREE, units)
+    common = _create_tree(cycle, None, COMMON_TREE, units, year=year.year)
     trees: dict[str, list[tuple[LeafSpec, Indicator]]] = {}
     for spec in assessed:
         areas = BUREAU_TREE if spec.code == BUREAU_CODE else generated_tree(spec.code, rng)
-        trees[spec.code] = _create_tree(cycle, units[spec.code], areas, units)
+        trees[spec.code] = _create_tree(cycle, units[spec.code], areas, units, year=year.year)
     _check_trees(cycle)
 
     accounts, created = _accounts(cycle, units, reset=reset)
@@ -951,14 +1075,16 @@ def _load(*, reset: bool) -> tuple[Cycle, LoadSummary]:
     for spec in assessed:
         unit = units[spec.code]
         for leaf, indicator in trees[spec.code] + common:
-            reviews += _reviews(cycle, unit, leaf, indicator, reviewers, spec.form, rng)
-            value = _collection_value(cycle, unit, leaf, indicator, spec.form, rng)
+            form = year.forms.get(spec.code, spec.form)
+            reviews += _reviews(cycle, unit, leaf, indicator, reviewers, form, rng)
+            value = _collection_value(cycle, unit, leaf, indicator, form, rng)
             if value is not None:
                 values.append(value)
     ReviewScore.objects.bulk_create(reviews, batch_size=500)
     CollectionValue.objects.bulk_create(values, batch_size=500)
-    _adjustments(cycle, units, assessed, rng)
-    _make_tie(cycle, units)
+    _adjustments(cycle, units, assessed, rng, year)
+    if year.tie:
+        _make_tie(cycle, units)
 
     summary = LoadSummary(
         units=len(units),
@@ -996,7 +1122,12 @@ def _units() -> dict[str, Unit]:
 
 
 def _create_tree(
-    cycle: Cycle, unit: Unit | None, areas: Sequence[AreaSpec], units: dict[str, Unit]
+    cycle: Cycle,
+    unit: Unit | None,
+    areas: Sequence[AreaSpec],
+    units: dict[str, Unit],
+    *,
+    year: int = 2020,
 ) -> list[tuple[LeafSpec, Indicator]]:
     tree = Tree.PERFORMANCE if unit is not None else Tree.SELF_CONSTRUCTION
     parents = Indicator.objects.bulk_create(
@@ -1039,11 +1170,16 @@ def _create_tree(
                 collection_unit=units[leaf.collection_unit] if leaf.collection_unit else None,
                 responsible_office=leaf.office,
                 responsible_person=leaf.person,
-                deadline=leaf.deadline,
+                deadline=_in_year(leaf.deadline, year),
             )
             leaves.append((leaf, _check(indicator)))
     Indicator.objects.bulk_create([indicator for _, indicator in leaves])
     return leaves
+
+
+def _in_year(day: date | None, year: int) -> date | None:
+    """The tables' 2020 deadlines moved to the cycle's year."""
+    return day.replace(year=year) if day is not None else None
 
 
 def _check_trees(cycle: Cycle) -> None:
@@ -1142,13 +1278,31 @@ def _collection_value(
 
 
 def _adjustments(
-    cycle: Cycle, units: dict[str, Unit], assessed: Sequence[UnitSpec], rng: random.Random
+    cycle: Cycle,
+    units: dict[str, Unit],
+    assessed: Sequence[UnitSpec],
+    rng: random.Random,
+    year: YearSpec,
 ) -> None:
     CityIncentive.objects.bulk_create(
         _check(CityIncentive(cycle=cycle, unit=units[code], points=Decimal(points), source=source))
-        for code, points, source in CITY_INCENTIVES
+        for code, points, source in year.city_incentives
     )
-    BonusItem.objects.bulk_create(
+    BonusStandard.objects.bulk_create(
+        _check(BonusStandard(cycle=cycle, category=category, points=Decimal(points)))
+        for category, points in BONUS_POINTS
+    )
+    standards = {
+        s.code: s
+        for s in DeductionStandard.objects.bulk_create(
+            _check(DeductionStandard(cycle=cycle, code=code, description=text, points=Decimal(p)))
+            for code, text, p in DEDUCTION_STANDARD
+        )
+    }
+    AdjustmentRules.objects.create(cycle=cycle, answer_days=7)
+    # Every bonus and deduction of the demo comes from a decided claim or a confirmed finding,
+    # as it would after a year of work; the engine reads the items, the pages the claims.
+    items = BonusItem.objects.bulk_create(
         _check(
             BonusItem(
                 cycle=cycle,
@@ -1156,12 +1310,33 @@ def _adjustments(
                 category=category,
                 title=title,
                 points=Decimal(points),
-                approved=approved,
+                approved=True,
             )
         )
-        for code, category, title, points, approved in BONUSES
+        for code, category, title, points, approved in year.bonuses
+        if approved
     )
-    DeductionItem.objects.bulk_create(
+    counted = iter(items)
+    claims = []
+    for code, category, title, points, approved in year.bonuses:
+        claims.append(
+            BonusClaim(
+                cycle=cycle,
+                unit=units[code],
+                category=category,
+                title=title,
+                authority="(示例数据)",
+                document_no="",
+                issued_on=date(year.year, 10, 1),
+                claimed_points=Decimal(dict(BONUS_POINTS).get(category, points)),
+                approved_points=Decimal(points) if approved else None,
+                state=ClaimState.APPROVED if approved else ClaimState.REJECTED,
+                decision_reason="" if approved else "佐证材料不全",
+                item=next(counted) if approved else None,
+            )
+        )
+    BonusClaim.objects.bulk_create(claims)
+    deductions = DeductionItem.objects.bulk_create(
         _check(
             DeductionItem(
                 cycle=cycle,
@@ -1174,16 +1349,38 @@ def _adjustments(
                 found_on=found_on,
             )
         )
-        for code, standard, description, count, points, level, found_on in DEDUCTIONS
+        for code, standard, description, count, points, level, found_on in year.deductions
     )
+    for item, (code, standard, description, count, _p, level, found_on) in zip(
+        deductions, year.deductions, strict=True
+    ):
+        inspection = Inspection.objects.create(
+            cycle=cycle,
+            held_on=found_on,
+            place=f"{units[code].name}(示例数据)",
+            kind=InspectionKind.UNANNOUNCED,
+            level=level,
+            inspectors="区效能督查办察访组" if level == Level.DISTRICT else "上级察访组",
+        )
+        Finding.objects.create(
+            inspection=inspection,
+            cycle=cycle,
+            unit=units[code],
+            standard=standards[standard],
+            count=count,
+            description=description,
+            state=FindingState.CONFIRMED,
+            answer_due=found_on + timedelta(days=7),
+            item=item,
+        )
     PublicScore.objects.bulk_create(
         _check(
             PublicScore(
                 cycle=cycle,
                 unit=units[spec.code],
-                score=_public(spec.form, rng),
+                score=_public(year.forms.get(spec.code, spec.form), rng),
                 responses=rng.randint(120, 400),
-                source="2020年度公众评议问卷(示例数据)",
+                source=f"{year.year}年度公众评议问卷(示例数据)",
             )
         )
         for spec in assessed
