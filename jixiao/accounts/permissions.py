@@ -133,3 +133,37 @@ def can_edit_adjustment_standards(user: Any, cycle: Cycle) -> bool:
 
 def can_enter_city_incentives(user: Any, cycle: Cycle) -> bool:
     return is_office_admin(user, cycle)
+
+
+# Public evaluation (公众评议) ------------------------------------------------------------------
+
+
+def can_manage_survey(user: Any, cycle: Cycle) -> bool:
+    """Define the questionnaire, draw samples, enter phone answers, import a firm's results,
+    compute the public scores, review flagged responses: the office only."""
+    return is_office_admin(user, cycle)
+
+
+def can_view_respondents(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """A unit's list of respondents (phones masked) and its invitations: the office and the
+    unit's own operator or leader."""
+    return is_office_admin(user, cycle) or unit.pk in unit_ids_of(user, cycle)
+
+
+def can_edit_respondents(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Enter, import and report (上报) a unit's list: the office and the unit's operator."""
+    return is_office_admin(user, cycle) or has_role(
+        user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit
+    )
+
+
+def can_see_full_phones(user: Any, cycle: Cycle) -> bool:
+    """Unmasked phone numbers, on screen and in exports: the office only (every export is
+    audited)."""
+    return is_office_admin(user, cycle)
+
+
+def can_view_survey_responses(user: Any, cycle: Cycle) -> bool:
+    """Individual responses (answers, comments, fraud signals): the office only. A unit sees
+    its own score and who has not answered yet, never what anyone answered."""
+    return is_office_admin(user, cycle)
