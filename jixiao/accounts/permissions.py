@@ -167,3 +167,50 @@ def can_view_survey_responses(user: Any, cycle: Cycle) -> bool:
     """Individual responses (answers, comments, fraud signals): the office only. A unit sees
     its own score and who has not answered yet, never what anyone answered."""
     return is_office_admin(user, cycle)
+
+
+# Indicator trees and tasks ------------------------------------------------------------------
+# ``unit`` None means the common self-construction tree (附件2), which the office keeps.
+
+
+def can_view_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
+    """The common tree: anyone with a role in the cycle. A unit's tree: those who may see the
+    unit's result (the office, viewers, reviewers, the unit's own people)."""
+    if unit is None:
+        return can_view_cycle(user, cycle)
+    return can_view_unit_result(user, cycle, unit)
+
+
+def can_edit_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
+    """Build and submit a tree: the unit's operator; the office for the common tree."""
+    if unit is None:
+        return is_office_admin(user, cycle)
+    return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
+        user, cycle
+    )
+
+
+def can_approve_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
+    """Approve or return a submitted tree: the unit's leader; the office for the common tree."""
+    if unit is None:
+        return is_office_admin(user, cycle)
+    return has_role(user, Role.UNIT_LEADER, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
+        user, cycle
+    )
+
+
+def can_lock_tree(user: Any, cycle: Cycle) -> bool:
+    """Lock an approved tree, or return it with a reason: the office."""
+    return is_office_admin(user, cycle)
+
+
+def can_view_task_overview(user: Any, cycle: Cycle) -> bool:
+    """Every unit's tasks and lights at once: the office and the leadership."""
+    return is_office_admin(user, cycle) or has_role(user, Role.VIEWER, cycle=cycle)
+
+
+def can_edit_tasks(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Add and change a unit's tasks and milestones, report progress: the unit's operator."""
+    return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
+        user, cycle
+    )

@@ -153,3 +153,74 @@ class Indicator(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class TreeState(models.TextChoices):
+    """Where a tree stands in its approval (see ``indicators.workflow``)."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("单位负责人已审核")
+    LOCKED = "locked", _("效能办已锁定")
+    RETURNED = "returned", _("已退回")
+
+
+#: States in which the tree's nodes may be changed.
+EDITABLE_STATES = frozenset({TreeState.DRAFT, TreeState.RETURNED})
+
+
+class TreeStatus(models.Model):
+    """The approval state of one tree: a unit's performance tree or the common tree.
+
+    Created on first use, so a tree that nobody has touched is a draft.
+    """
+
+    cycle = models.ForeignKey(
+        "cycles.Cycle", on_delete=models.CASCADE, related_name="tree_statuses"
+    )
+    tree = models.CharField(_("指标类别"), max_length=20, choices=Tree.choices)
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tree_statuses",
+    )
+    state = models.CharField(
+        _("状态"), max_length=16, choices=TreeState.choices, default=TreeState.DRAFT
+    )
+    reason = models.TextField(_("退回原因"), blank=True)
+    changed_at = models.DateTimeField(_("变更时间"), auto_now=True)
+    changed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("变更人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("指标体系状态")
+        verbose_name_plural = _("指标体系状态")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "tree", "unit"],
+                name="tree_status_unique_unit",
+                condition=Q(unit__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "tree"],
+                name="tree_status_unique_common",
+                condition=Q(unit__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = str(self.unit) if self.unit_id else str(_("共用"))
+        return f"{Tree(self.tree).label} · {owner} · {self.get_state_display()}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES

@@ -96,3 +96,65 @@ def cycle_trees(*, cycle: Cycle, unit_ids: list[int] | None = None) -> CycleTree
         },
         leaf_keys=leaf_keys,
     )
+
+
+@dataclass
+class OutlineRow:
+    """A node in table order, with its depth and the sum of its children's points."""
+
+    indicator: Indicator
+    depth: int
+    children_sum: Decimal
+    has_children: bool
+    first: bool  # first among its siblings
+    last: bool  # last among its siblings
+
+
+def tree_outline(rows: list[Indicator]) -> list[OutlineRow]:
+    """The rows of one tree depth first (each node, then its children), in sibling order."""
+    children: dict[int | None, list[Indicator]] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id].append(row)
+    out: list[OutlineRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        kids = children.get(parent, [])
+        for i, row in enumerate(kids):
+            grandkids = children.get(row.pk, [])
+            out.append(
+                OutlineRow(
+                    indicator=row,
+                    depth=depth,
+                    children_sum=sum((k.points for k in grandkids), Decimal(0)),
+                    has_children=bool(grandkids),
+                    first=i == 0,
+                    last=i == len(kids) - 1,
+                )
+            )
+            walk(row.pk, depth + 1)
+
+    walk(None, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class TreeSummary:
+    unit_id: int | None
+    nodes: int
+    total: Decimal
+
+
+def tree_summaries(*, cycle: Cycle) -> dict[int | None, TreeSummary]:
+    """Per tree of the cycle (unit id, None for the common tree): node count and the sum of
+    the first-level points. Two aggregate queries, whatever the number of units."""
+    from django.db.models import Count, Q, Sum
+
+    counts = (
+        Indicator.objects.filter(cycle=cycle)
+        .values("unit_id")
+        .annotate(n=Count("id"), total=Sum("points", filter=Q(parent__isnull=True)))
+    )
+    return {
+        row["unit_id"]: TreeSummary(row["unit_id"], row["n"], row["total"] or Decimal(0))
+        for row in counts
+    }
