@@ -214,3 +214,54 @@ def can_edit_tasks(user: Any, cycle: Cycle, unit: Unit) -> bool:
     return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
         user, cycle
     )
+
+# Assessment workflow (evaluations) --------------------------------------------------------
+
+
+def is_unit_member(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """The unit's own people: its operator or leader."""
+    return unit.pk in unit_ids_of(user, cycle)
+
+
+def can_view_unit_evaluations(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """A unit's self-evaluations, evidence, preliminary results and appeals: the unit itself and
+    the office. Reviewers see them only through their assignments (evaluations.permissions)."""
+    return is_office_admin(user, cycle) or is_unit_member(user, cycle, unit)
+
+
+def can_edit_self_evaluation(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Fill in the unit's self-evaluation (the operator prepares, the leader may too)."""
+    return not cycle.is_locked and is_unit_member(user, cycle, unit)
+
+
+def can_approve_self_evaluation(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Approve and submit the unit's package: its leader only."""
+    return not cycle.is_locked and has_role(user, Role.UNIT_LEADER, cycle=cycle, unit=unit)
+
+
+def is_reviewer(user: Any, cycle: Cycle) -> bool:
+    return has_role(user, Role.REVIEWER, cycle=cycle)
+
+
+def collection_unit_ids_of(user: Any, cycle: Cycle | None = None) -> set[int]:
+    """Data-collection units the user scores for."""
+    return {
+        m.unit_id
+        for m in _memberships(user)
+        if m.unit_id is not None and m.role == Role.COLLECTOR and m.applies_to(cycle)
+    }
+
+
+def can_collect_for(user: Any, cycle: Cycle, collection_unit: Unit) -> bool:
+    """Enter scores on the leaves the collection unit owns."""
+    return collection_unit.pk in collection_unit_ids_of(user, cycle)
+
+
+def can_manage_evaluations(user: Any, cycle: Cycle) -> bool:
+    """Assign reviewers, grant extensions, watch progress, publish, assign re-checks, finalize."""
+    return is_office_admin(user, cycle)
+
+
+def can_appeal(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Lodge an appeal for the unit: its operator or leader."""
+    return not cycle.is_locked and is_unit_member(user, cycle, unit)
