@@ -435,3 +435,57 @@ def import_tree(
             reason=reason,
         )
     return summary
+
+
+# Copying a cycle ---------------------------------------------------------------------------
+
+
+def copy_trees(ctx: Any) -> None:
+    """The copy step of ``cycles.services.copy_cycle``: every tree of the old cycle, as a
+    draft of the new one. Deadlines move by the years between the cycles (a deadline that
+    cannot, 29 February, moves to the 28th); without a year in either code they are cleared.
+    """
+    source: Cycle = ctx.source
+    target: Cycle = ctx.target
+    old_year = cycle_year(source.code, source.name)
+    new_year = cycle_year(target.code, target.name)
+    shift = None if old_year is None or new_year is None else new_year - old_year
+    rows = list(Indicator.objects.filter(cycle=source).order_by("parent_id", "order", "id"))
+    depth: dict[int, int] = {}
+    by_id = {row.pk: row for row in rows}
+
+    def level(row: Indicator) -> int:
+        if row.pk not in depth:
+            depth[row.pk] = 1 if row.parent_id is None else level(by_id[row.parent_id]) + 1
+        return depth[row.pk]
+
+    new_of: dict[int, Indicator] = {}
+    for lvl in range(1, MAX_DEPTH + 2):
+        batch = []
+        for row in rows:
+            if level(row) != lvl:
+                continue
+            copy = Indicator(
+                cycle=target,
+                tree=row.tree,
+                unit_id=row.unit_id,
+                parent=new_of[row.parent_id] if row.parent_id else None,
+                order=row.order,
+                collection_unit_id=row.collection_unit_id,
+                **{f: getattr(row, f) for f in NODE_FIELDS if f not in ("collection_unit",)},
+            )
+            if copy.deadline is not None:
+                copy.deadline = _shift(copy.deadline, shift)
+            new_of[row.pk] = copy
+            batch.append(copy)
+        Indicator.objects.bulk_create(batch, batch_size=500)
+    ctx.counts["indicators"] = len(rows)
+
+
+def _shift(day: Any, years: int | None) -> Any:
+    if years is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a year without one
+        return day.replace(year=day.year + years, day=28)
