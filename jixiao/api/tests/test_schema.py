@@ -29,7 +29,12 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
         "/api/v1/cycles/{code}/recompute/",
         "/api/v1/cycles/{code}/results/",
         "/api/v1/cycles/{code}/results/{unit_code}/",
+        "/api/v1/cycles/{code}/survey/invitations/",
+        "/api/v1/cycles/{code}/survey/respondents/",
+        "/api/v1/cycles/{code}/survey/responses/",
+        "/api/v1/cycles/{code}/survey/scores/",
         "/api/v1/cycles/{code}/units/",
+        "/api/v1/survey/responses/",
     ]
 
 

@@ -124,8 +124,8 @@ def test_public_evaluation_from_list_to_score(live_server: Any, page: Any, chrom
 
     # The score: responses 1000 (web), 800 (phone), 700 and 950 (firm), by hand.
     scores = [Decimal(1000), Decimal(800), Decimal(700), Decimal(950)]
-    mean = sum(scores) / 4
-    variance = sum((s - mean) ** 2 for s in scores) / 3
+    mean: Decimal = sum(scores, Decimal(0)) / 4
+    variance: Decimal = sum(((s - mean) ** 2 for s in scores), Decimal(0)) / 3
     half = Decimal("1.96") * (variance / 4).sqrt()
     cent = Decimal("0.01")
     expected = mean.quantize(cent, ROUND_HALF_UP)
