@@ -80,59 +80,6 @@ def can_manage_cycle(user: Any, cycle: Cycle | None = None) -> bool:
     return is_office_admin(user, cycle)
 
 
-# Bonuses, inspections and the city incentive (jixiao.adjustments) ---------------------------
-
-
-def is_unit_operator(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """The unit's operator (经办人): drafts and submits its claims."""
-    return _holds_for_unit(user, Role.UNIT_OPERATOR, cycle, unit)
-
-
-def is_unit_leader(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """The unit's leader (负责人): approves its claims before they leave the unit."""
-    return _holds_for_unit(user, Role.UNIT_LEADER, cycle, unit)
-
-
-def _holds_for_unit(user: Any, role: Role, cycle: Cycle, unit: Unit) -> bool:
-    # A unit role without a unit would otherwise act for every unit.
-    return any(
-        m.role == role and m.unit_id == unit.pk and m.applies_to(cycle) for m in _memberships(user)
-    )
-
-
-def can_view_unit_adjustments(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """A unit's claims and findings: the office and the unit's own people."""
-    return is_office_admin(user, cycle) or unit.pk in unit_ids_of(user, cycle)
-
-
-def can_claim_bonus(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    return is_unit_operator(user, cycle, unit)
-
-
-def can_decide_claims(user: Any, cycle: Cycle) -> bool:
-    """Approve, adjust or reject bonus claims; confirm, withdraw and link findings."""
-    return is_office_admin(user, cycle)
-
-
-def can_record_findings(user: Any, cycle: Cycle) -> bool:
-    """Record inspections and their findings: inspectors and the office, nobody else."""
-    return is_office_admin(user, cycle) or has_role(user, Role.INSPECTOR, cycle=cycle)
-
-
-def can_view_all_findings(user: Any, cycle: Cycle) -> bool:
-    return can_record_findings(user, cycle)
-
-
-def can_answer_finding(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    return unit.pk in unit_ids_of(user, cycle)
-
-
-def can_edit_adjustment_standards(user: Any, cycle: Cycle) -> bool:
-    return is_office_admin(user, cycle)
-
-
-def can_enter_city_incentives(user: Any, cycle: Cycle) -> bool:
-    return is_office_admin(user, cycle)
 
 
 # Public evaluation (公众评议) ------------------------------------------------------------------
@@ -265,3 +212,58 @@ def can_manage_evaluations(user: Any, cycle: Cycle) -> bool:
 def can_appeal(user: Any, cycle: Cycle, unit: Unit) -> bool:
     """Lodge an appeal for the unit: its operator or leader."""
     return not cycle.is_locked and is_unit_member(user, cycle, unit)
+
+
+# Bonuses, inspections and the city incentive (jixiao.adjustments) ---------------------------
+
+
+def is_unit_operator(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """The unit's operator (经办人): drafts and submits its claims."""
+    return _holds_for_unit(user, Role.UNIT_OPERATOR, cycle, unit)
+
+
+def is_unit_leader(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """The unit's leader (负责人): approves its claims before they leave the unit."""
+    return _holds_for_unit(user, Role.UNIT_LEADER, cycle, unit)
+
+
+def _holds_for_unit(user: Any, role: Role, cycle: Cycle, unit: Unit) -> bool:
+    # A unit role without a unit would otherwise act for every unit.
+    return any(
+        m.role == role and m.unit_id == unit.pk and m.applies_to(cycle) for m in _memberships(user)
+    )
+
+
+def can_view_unit_adjustments(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """A unit's claims and findings: the office and the unit's own people."""
+    return is_office_admin(user, cycle) or unit.pk in unit_ids_of(user, cycle)
+
+
+def can_claim_bonus(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    return is_unit_operator(user, cycle, unit)
+
+
+def can_decide_claims(user: Any, cycle: Cycle) -> bool:
+    """Approve, adjust or reject bonus claims; confirm, withdraw and link findings."""
+    return is_office_admin(user, cycle)
+
+
+def can_record_findings(user: Any, cycle: Cycle) -> bool:
+    """Record inspections and their findings: inspectors and the office, nobody else."""
+    return is_office_admin(user, cycle) or has_role(user, Role.INSPECTOR, cycle=cycle)
+
+
+def can_view_all_findings(user: Any, cycle: Cycle) -> bool:
+    return can_record_findings(user, cycle)
+
+
+def can_answer_finding(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    return unit.pk in unit_ids_of(user, cycle)
+
+
+def can_edit_adjustment_standards(user: Any, cycle: Cycle) -> bool:
+    return is_office_admin(user, cycle)
+
+
+def can_enter_city_incentives(user: Any, cycle: Cycle) -> bool:
+    return is_office_admin(user, cycle)

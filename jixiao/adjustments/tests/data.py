@@ -116,7 +116,12 @@ def endorsed_claim(
     cast: Cast, category: int, title: str = "表彰", unit: Unit | None = None
 ) -> BonusClaim:
     unit = unit or cast.unit
-    operator = cast.operator if unit == cast.unit else cast.other_operator
+    if unit == cast.unit:
+        operator = cast.operator
+    elif unit == cast.other:
+        operator = cast.other_operator
+    else:
+        operator = make_user(f"operator-{unit.code}", Role.UNIT_OPERATOR, unit=unit)
     claim = create_claim(
         cycle=cast.cycle,
         unit=unit,
