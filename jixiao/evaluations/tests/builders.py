@@ -114,7 +114,11 @@ def build_world(units: int = 2, code: str = "E1") -> World:
             f"{code}-operator", Role.UNIT_OPERATOR, unit=made[0], display_name="经办人"
         ),
         leader=make_user(f"{code}-leader", Role.UNIT_LEADER, unit=made[0], display_name="负责人"),
-        other_operator=make_user(f"{code}-other", Role.UNIT_OPERATOR, unit=made[1]),
+        other_operator=make_user(
+            f"{code}-other",
+            Role.UNIT_OPERATOR,
+            unit=made[1] if len(made) > 1 else make_unit(f"{code}-OTHER"),
+        ),
         reviewer=make_user(f"{code}-rev1", Role.REVIEWER, cycle=cycle, display_name="评委甲"),
         reviewer2=make_user(f"{code}-rev2", Role.REVIEWER, cycle=cycle, display_name="评委乙"),
         idle_reviewer=make_user(f"{code}-rev3", Role.REVIEWER, cycle=cycle),
