@@ -99,7 +99,8 @@ def main() -> None:
         data = json.loads(result.stdout.strip().splitlines()[-1])
         print(
             f"{data['rows']:>7} rows: {data['seconds']:.1f} s, peak RSS "
-            f"{data['peak_kib'] / 1024:.0f} MiB (after start-up {data['rss_before_kib'] / 1024:.0f} MiB)"
+            f"{data['peak_kib'] / 1024:.0f} MiB "
+            f"(after start-up {data['rss_before_kib'] / 1024:.0f} MiB)"
         )
 
 

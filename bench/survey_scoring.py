@@ -76,7 +76,8 @@ def main() -> None:
         for _ in range(args.responses):
             cents = sum(rng.choice((10000, 8000, 0)) for _q in range(4))
             buffer.write(
-                f"{cycle.pk}\t{rng.choice(ids)}\tweb\t2020-06-01 00:00:00+00\t{cents}\t4\t[]\tt\t\t\t\n"
+                f"{cycle.pk}\t{rng.choice(ids)}\tweb\t2020-06-01 00:00:00+00\t"
+                f"{cents}\t4\t[]\tt\t\t\t\n"
             )
         buffer.seek(0)
         columns = (
