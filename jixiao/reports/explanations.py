@@ -316,3 +316,56 @@ def present(
     root = walk(explanation)
     root["formula"] = formula_labels
     return root
+
+
+# Last year beside each line ----------------------------------------------------------------
+
+#: Explanation keys that are stored as columns of a result.
+_RESULT_COLUMNS = frozenset(
+    {
+        "composite",
+        "indicator",
+        "performance",
+        "self_construction",
+        "city_incentive",
+        "public",
+        "bonus",
+        "deduction",
+    }
+)
+
+
+def add_previous(
+    tree: dict[str, Any], previous: Any, *, precision: int, signed: Callable[[Any, int], str]
+) -> None:
+    """Put last year's value (``previous``, a stored result) and the change beside each node
+    of a presented explanation: components from the result's columns, leaves from its leaf
+    scores (matched by tree and code), an indicator area as the sum of its leaves when every
+    one of them has a value last year. Nodes without a counterpart get nothing."""
+    from decimal import Decimal, InvalidOperation
+
+    from jixiao.scoring.rounding import quantize
+
+    if previous is None:
+        return
+    leaf_scores: Mapping[str, Any] = previous.leaf_scores or {}
+
+    def walk(node: dict[str, Any]) -> Decimal | None:
+        key = str(node.get("key", ""))
+        below = [walk(child) for child in node.get("children") or ()]
+        before: Decimal | None = None
+        if key in _RESULT_COLUMNS:
+            before = getattr(previous, key)
+        elif key in leaf_scores:
+            before = Decimal(str(leaf_scores[key]))
+        elif ":" in key and below and all(value is not None for value in below):
+            before = sum((value for value in below if value is not None), Decimal(0))
+        if before is not None:
+            node["previous"] = format(quantize(before, precision), "f")
+            try:
+                node["change"] = signed(Decimal(str(node.get("value"))) - before, precision)
+            except InvalidOperation:
+                node["change"] = ""
+        return before
+
+    walk(tree)

@@ -34,3 +34,32 @@ def grade(value: Any) -> str:
 @register.filter
 def component(key: Any) -> str:
     return component_label(str(key))
+
+
+@register.filter
+def signed(value: Any, precision: Any = 2) -> str:
+    """A change with its sign at the cycle's precision: +3.50, −1.20, 0.00."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = quantize(Decimal(str(value)), int(precision))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if number > 0:
+        return f"+{number}"
+    if number < 0:
+        return f"−{abs(number)}"
+    return format(number, "f")
+
+
+@register.filter
+def sub(value: Any, other: Any) -> Any:
+    """``value − other`` for two numbers (a change, a gap); empty when either is missing."""
+    if value is None or other is None or value == "" or other == "":
+        return ""
+    try:
+        if isinstance(value, int) and isinstance(other, int):
+            return value - other
+        return Decimal(str(value)) - Decimal(str(other))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""

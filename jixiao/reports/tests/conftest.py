@@ -55,3 +55,12 @@ def client_as(client: Client):  # type: ignore[no-untyped-def]
 def fast_password_hashing(settings: Any) -> None:
     # Each test makes about ten users; Argon2 at production cost would dominate the run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Rendered ranking tables are cached by results hash and time; each test starts empty so
+    that a page's queries are those of a first reader."""
+    from django.core.cache import cache
+
+    cache.clear()

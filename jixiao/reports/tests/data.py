@@ -8,7 +8,7 @@ from decimal import Decimal
 from jixiao.accounts.models import Role, Unit, User
 from jixiao.adjustments.models import BonusItem, CityIncentive, DeductionItem, Level
 from jixiao.core.testing import make_cycle, make_group, make_unit, make_user
-from jixiao.cycles.models import Cycle, RankingGroup
+from jixiao.cycles.models import Cycle, Participation, RankingGroup
 from jixiao.evaluations.models import CollectionValue, ReviewScore
 from jixiao.indicators.models import Indicator, Method, Tree
 from jixiao.surveys.models import PublicScore
@@ -94,10 +94,14 @@ def build_cycle(
     groups: tuple[tuple[str, str], ...] = (("G1", "政府部门"), ("G2", "镇街")),
     complete: bool = True,
     recompute: bool = True,
+    units: list[Unit] | None = None,
+    reverse: bool = False,
 ) -> Built:
     """A cycle with ``units_per_group`` units in each group, scored on every input.
 
-    With ``complete=False`` the last unit has no public score (a provisional result).
+    With ``complete=False`` the last unit has no public score (a provisional result). With
+    ``units`` (those of another cycle built here) the same units take part again, e.g. in the
+    previous year; ``reverse`` scores them in the opposite order, so ranks change.
     """
     from jixiao.scoring.services import recompute_cycle
 
@@ -109,15 +113,20 @@ def build_cycle(
         for i in (1, 2, 3)
     ]
     common = build_self_construction(cycle)
-    units: list[Unit] = []
+    made: list[Unit] = []
     index = 0
+    total = units_per_group * len(made_groups)
     for group in made_groups:
         for _ in range(units_per_group):
             index += 1
-            unit = make_unit(f"{code}-U{index:02d}", f"第{index}局", cycle=cycle, group=group)
-            units.append(unit)
+            if units is not None:
+                unit = units[index - 1]
+                Participation.objects.create(cycle=cycle, unit=unit, group=group)
+            else:
+                unit = make_unit(f"{code}-U{index:02d}", f"第{index}局", cycle=cycle, group=group)
+            made.append(unit)
             perf = build_performance(cycle, unit)
-            step = D(index)
+            step = D(total + 1 - index) if reverse else D(index)
             for reviewer, delta in zip(reviewers, (D(0), D(1), D(3)), strict=True):
                 ReviewScore.objects.create(
                     cycle=cycle,
@@ -181,4 +190,4 @@ def build_cycle(
     if recompute:
         recompute_cycle(cycle=cycle, by=None)
         cycle.refresh_from_db()
-    return Built(cycle=cycle, groups=made_groups, units=units, reviewers=reviewers, leaves=common)
+    return Built(cycle=cycle, groups=made_groups, units=made, reviewers=reviewers, leaves=common)

@@ -62,3 +62,31 @@ def test_ranking_queries_for_one_group(
     with django_assert_num_queries(8):
         response = office_client.get(reverse("ranking", args=["2020"]), {"group": "G2"})
     assert len(response.context["tables"][0].rows) == units
+
+
+@pytest.mark.parametrize("units", [1, 3])
+def test_dashboard_queries(units: int, office_client: Any, django_assert_num_queries: Any) -> None:
+    built = build_cycle("2020", units_per_group=units, groups=ONE_GROUP)
+    build_cycle("2019", units_per_group=units, groups=ONE_GROUP, units=built.units)
+    # session, user, cycle, the user's memberships, groups, the group's results with units,
+    # the previous cycle, its results of these units, the header's cycle switcher.
+    with django_assert_num_queries(9):
+        response = office_client.get(reverse("dashboard", args=["2020"]))
+    assert len(response.context["rows"]) == units
+
+
+@pytest.mark.parametrize("units", [1, 3])
+def test_card_queries(units: int, office_client: Any, django_assert_num_queries: Any) -> None:
+    built = build_cycle("2020", units_per_group=units, groups=ONE_GROUP)
+    build_cycle("2019", units_per_group=units, groups=ONE_GROUP, units=built.units)
+    # The same count with 1 and 3 units in the group: the group's results are read once
+    # (standing), last year's result once, the trend in two queries.
+    with django_assert_num_queries(CARD_QUERIES):
+        office_client.get(reverse("unit_card", args=["2020", built.units[0].code]))
+
+
+#: session, user, cycle, memberships, participation, result, group size, the explanation's
+#: input loader (participations, indicators, collection values, reviews, bonuses, deductions,
+#: city incentives, public scores), reviewer names, previous cycle, last year's result, the
+#: group's results (standing), the trend (results, group sizes), the cycle switcher.
+CARD_QUERIES = 22
