@@ -142,6 +142,7 @@ def test_one_unit_through_the_whole_assessment(live_server: Any, page: Any, tmp_
     with open(download.value.path(), "rb") as handle:
         book = load_workbook(handle)
     sheet = book.active
+    assert sheet is not None
     for row in sheet.iter_rows(min_row=3):
         row[2].value = 380 if row[0].value == unit.code else 360
         row[3].value = 1
