@@ -81,16 +81,16 @@ def test_office_reads_ranking_and_explanation_in_both_languages(
 
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="Ranking").is_visible()
+    assert page.get_by_role("link", name="Ranking", exact=True).is_visible()
     assert page.get_by_role("heading", name="Calculation").is_visible()
     shot(page, "06-card-english")
-    page.get_by_role("link", name="Ranking").click()
+    page.get_by_role("link", name="Ranking", exact=True).click()
     assert page.get_by_role("columnheader", name="Composite score").first.is_visible()
     shot(page, "07-ranking-english")
 
     page.get_by_role("button", name="中文").click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="排名").is_visible()
+    assert page.get_by_role("link", name="排名", exact=True).is_visible()
 
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "08-ranking-390")
