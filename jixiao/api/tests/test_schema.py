@@ -25,10 +25,14 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
     assert sorted(schema["paths"]) == [
         "/api/v1/cycles/",
         "/api/v1/cycles/{code}/",
+        "/api/v1/cycles/{code}/appeals/",
+        "/api/v1/cycles/{code}/collection-values/",
         "/api/v1/cycles/{code}/indicators/",
         "/api/v1/cycles/{code}/recompute/",
         "/api/v1/cycles/{code}/results/",
         "/api/v1/cycles/{code}/results/{unit_code}/",
+        "/api/v1/cycles/{code}/reviews/",
+        "/api/v1/cycles/{code}/reviews/{unit_code}/{leaf_code}/",
         "/api/v1/cycles/{code}/survey/invitations/",
         "/api/v1/cycles/{code}/survey/respondents/",
         "/api/v1/cycles/{code}/survey/responses/",
@@ -43,6 +47,9 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
         "/api/v1/cycles/{code}/trees/{owner}/nodes/{id}/",
         "/api/v1/cycles/{code}/trees/{owner}/transition/",
         "/api/v1/cycles/{code}/units/",
+        "/api/v1/cycles/{code}/units/{unit_code}/appeals/",
+        "/api/v1/cycles/{code}/units/{unit_code}/self-evaluations/",
+        "/api/v1/cycles/{code}/units/{unit_code}/self-evaluations/{leaf_code}/",
         "/api/v1/survey/responses/",
     ]
 
