@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The public survey page: submissions allowed per client address within the window (seconds).
+# The count lives in the cache; set CACHES to a shared backend to count across processes.
+JIXIAO_SURVEY_RATE_LIMIT = env_int("JIXIAO_SURVEY_RATE_LIMIT", 30)
+JIXIAO_SURVEY_RATE_WINDOW = env_int("JIXIAO_SURVEY_RATE_WINDOW", 600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
