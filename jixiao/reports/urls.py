@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jixiao.reports import export_views, views
+from jixiao.reports import export_views, publication_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,14 @@ urlpatterns = [
     path("cycles/<str:code>/ranking/", views.ranking, name="ranking"),
     path("cycles/<str:code>/dashboard/", views.dashboard, name="dashboard"),
     path("cycles/<str:code>/units/<str:unit_code>/", views.unit_card, name="unit_card"),
+    path("cycles/<str:code>/results/", publication_views.publication, name="publication"),
+    path(
+        "cycles/<str:code>/results/public/",
+        publication_views.publication_public,
+        name="publication_public",
+    ),
+    path("cycles/<str:code>/verify/", publication_views.verification, name="verification"),
+    path("public/<str:code>/", publication_views.public_results, name="public_results"),
     # Downloads
     path(
         "cycles/<str:code>/export/score-sheet.xlsx",

@@ -309,3 +309,88 @@ def composite_from_components(components: dict[str, Decimal], cycle: Cycle) -> D
 
     formula = compile_formula(cycle.formula)
     return quantize(formula.evaluate(components), cycle.precision)
+
+
+# Verification --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One line where the stored results and a recompute from the stored inputs disagree."""
+
+    unit: str  # unit code; "" for the cycle as a whole
+    field: str  # results_hash, inputs_hash, composite, rank, grade, provisional, a component,
+    # or "result" for a unit with a result on one side only
+    stored: str
+    recomputed: str
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    cycle_code: str
+    units: int
+    stored_hash: str
+    recomputed_hash: str
+    differences: tuple[Difference, ...]
+    checked_at: datetime
+
+    @property
+    def ok(self) -> bool:
+        return (
+            bool(self.stored_hash)
+            and self.stored_hash == self.recomputed_hash
+            and (not self.differences)
+        )
+
+
+def verify_cycle(*, cycle: Cycle) -> VerificationReport:
+    """Recompute ``cycle`` from its stored inputs, in memory, and compare with what is stored:
+    the cycle's results hash, and each unit's inputs hash, components, composite, rank, grade
+    and provisional mark. Writes nothing.
+
+    A finalized cycle's inputs must not change; any line listed here means that an input or a
+    result was changed after the results were computed (or that the rules of the engine did).
+    """
+    with _collector_paused():
+        loaded = load_recompute_inputs(cycle=cycle)
+        ranked, hashes, results_hash = evaluate_inputs(
+            cycle=cycle, loaded=loaded.units, review_texts=loaded.review_texts
+        )
+    stored = {r.unit.code: r for r in Result.objects.filter(cycle=cycle).select_related("unit")}
+    differences: list[Difference] = []
+    if cycle.results_hash != results_hash:
+        differences.append(Difference("", "results_hash", cycle.results_hash, results_hash))
+    fresh = {r.unit: r for r in ranked}
+    for code in sorted(set(stored) | set(fresh)):
+        old, new = stored.get(code), fresh.get(code)
+        if old is None or new is None:
+            differences.append(
+                Difference(code, "result", "—" if old is None else "✓", "—" if new is None else "✓")
+            )
+            continue
+        pairs: list[tuple[str, object, object]] = [
+            ("inputs_hash", old.inputs_hash, hashes[code]),
+            *((name, getattr(old, name), new.components[name]) for name in _COMPONENTS),
+            ("composite", old.composite, new.composite),
+            ("rank", old.rank, new.rank),
+            ("grade", old.grade, new.grade or ""),
+            ("provisional", old.provisional, new.provisional),
+        ]
+        for name, was, now in pairs:
+            # Decimals compare by value: the stored 899.8000 is the computed 899.80.
+            if was != now:
+                differences.append(Difference(code, name, _text(was), _text(now)))
+    return VerificationReport(
+        cycle_code=cycle.code,
+        units=len(ranked),
+        stored_hash=cycle.results_hash,
+        recomputed_hash=results_hash,
+        differences=tuple(differences),
+        checked_at=timezone.now(),
+    )
+
+
+def _text(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    return str(value)

@@ -88,5 +88,6 @@ def test_card_queries(units: int, office_client: Any, django_assert_num_queries:
 #: session, user, cycle, memberships, participation, result, group size, the explanation's
 #: input loader (participations, indicators, collection values, reviews, bonuses, deductions,
 #: city incentives, public scores), reviewer names, previous cycle, last year's result, the
-#: group's results (standing), the trend (results, group sizes), the cycle switcher.
-CARD_QUERIES = 22
+#: group's results (standing), the trend (results, group sizes), the cycle switcher, the
+#: surveys header link's public score of the unit.
+CARD_QUERIES = 23
