@@ -80,87 +80,60 @@ def can_manage_cycle(user: Any, cycle: Cycle | None = None) -> bool:
     return is_office_admin(user, cycle)
 
 
+# Bonuses, inspections and the city incentive (jixiao.adjustments) ---------------------------
 
 
-# Public evaluation (公众评议) ------------------------------------------------------------------
+def is_unit_operator(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """The unit's operator (经办人): drafts and submits its claims."""
+    return _holds_for_unit(user, Role.UNIT_OPERATOR, cycle, unit)
 
 
-def can_manage_survey(user: Any, cycle: Cycle) -> bool:
-    """Define the questionnaire, draw samples, enter phone answers, import a firm's results,
-    compute the public scores, review flagged responses: the office only."""
-    return is_office_admin(user, cycle)
+def is_unit_leader(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """The unit's leader (负责人): approves its claims before they leave the unit."""
+    return _holds_for_unit(user, Role.UNIT_LEADER, cycle, unit)
 
 
-def can_view_respondents(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """A unit's list of respondents (phones masked) and its invitations: the office and the
-    unit's own operator or leader."""
+def _holds_for_unit(user: Any, role: Role, cycle: Cycle, unit: Unit) -> bool:
+    # A unit role without a unit would otherwise act for every unit.
+    return any(
+        m.role == role and m.unit_id == unit.pk and m.applies_to(cycle) for m in _memberships(user)
+    )
+
+
+def can_view_unit_adjustments(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """A unit's claims and findings: the office and the unit's own people."""
     return is_office_admin(user, cycle) or unit.pk in unit_ids_of(user, cycle)
 
 
-def can_edit_respondents(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """Enter, import and report (上报) a unit's list: the office and the unit's operator."""
-    return is_office_admin(user, cycle) or has_role(
-        user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit
-    )
+def can_claim_bonus(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    return is_unit_operator(user, cycle, unit)
 
 
-def can_see_full_phones(user: Any, cycle: Cycle) -> bool:
-    """Unmasked phone numbers, on screen and in exports: the office only (every export is
-    audited)."""
+def can_decide_claims(user: Any, cycle: Cycle) -> bool:
+    """Approve, adjust or reject bonus claims; confirm, withdraw and link findings."""
     return is_office_admin(user, cycle)
 
 
-def can_view_survey_responses(user: Any, cycle: Cycle) -> bool:
-    """Individual responses (answers, comments, fraud signals): the office only. A unit sees
-    its own score and who has not answered yet, never what anyone answered."""
+def can_record_findings(user: Any, cycle: Cycle) -> bool:
+    """Record inspections and their findings: inspectors and the office, nobody else."""
+    return is_office_admin(user, cycle) or has_role(user, Role.INSPECTOR, cycle=cycle)
+
+
+def can_view_all_findings(user: Any, cycle: Cycle) -> bool:
+    return can_record_findings(user, cycle)
+
+
+def can_answer_finding(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    return unit.pk in unit_ids_of(user, cycle)
+
+
+def can_edit_adjustment_standards(user: Any, cycle: Cycle) -> bool:
     return is_office_admin(user, cycle)
 
 
-# Indicator trees and tasks ------------------------------------------------------------------
-# ``unit`` None means the common self-construction tree (附件2), which the office keeps.
-
-
-def can_view_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
-    """The common tree: anyone with a role in the cycle. A unit's tree: those who may see the
-    unit's result (the office, viewers, reviewers, the unit's own people)."""
-    if unit is None:
-        return can_view_cycle(user, cycle)
-    return can_view_unit_result(user, cycle, unit)
-
-
-def can_edit_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
-    """Build and submit a tree: the unit's operator; the office for the common tree."""
-    if unit is None:
-        return is_office_admin(user, cycle)
-    return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
-        user, cycle
-    )
-
-
-def can_approve_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
-    """Approve or return a submitted tree: the unit's leader; the office for the common tree."""
-    if unit is None:
-        return is_office_admin(user, cycle)
-    return has_role(user, Role.UNIT_LEADER, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
-        user, cycle
-    )
-
-
-def can_lock_tree(user: Any, cycle: Cycle) -> bool:
-    """Lock an approved tree, or return it with a reason: the office."""
+def can_enter_city_incentives(user: Any, cycle: Cycle) -> bool:
     return is_office_admin(user, cycle)
 
-
-def can_view_task_overview(user: Any, cycle: Cycle) -> bool:
-    """Every unit's tasks and lights at once: the office and the leadership."""
-    return is_office_admin(user, cycle) or has_role(user, Role.VIEWER, cycle=cycle)
-
-
-def can_edit_tasks(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """Add and change a unit's tasks and milestones, report progress: the unit's operator."""
-    return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
-        user, cycle
-    )
 
 # Assessment workflow (evaluations) --------------------------------------------------------
 
@@ -214,56 +187,82 @@ def can_appeal(user: Any, cycle: Cycle, unit: Unit) -> bool:
     return not cycle.is_locked and is_unit_member(user, cycle, unit)
 
 
-# Bonuses, inspections and the city incentive (jixiao.adjustments) ---------------------------
+# Indicator trees and tasks ------------------------------------------------------------------
+# ``unit`` None means the common self-construction tree (附件2), which the office keeps.
 
 
-def is_unit_operator(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """The unit's operator (经办人): drafts and submits its claims."""
-    return _holds_for_unit(user, Role.UNIT_OPERATOR, cycle, unit)
+def can_view_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
+    """The common tree: anyone with a role in the cycle. A unit's tree: those who may see the
+    unit's result (the office, viewers, reviewers, the unit's own people)."""
+    if unit is None:
+        return can_view_cycle(user, cycle)
+    return can_view_unit_result(user, cycle, unit)
 
 
-def is_unit_leader(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """The unit's leader (负责人): approves its claims before they leave the unit."""
-    return _holds_for_unit(user, Role.UNIT_LEADER, cycle, unit)
-
-
-def _holds_for_unit(user: Any, role: Role, cycle: Cycle, unit: Unit) -> bool:
-    # A unit role without a unit would otherwise act for every unit.
-    return any(
-        m.role == role and m.unit_id == unit.pk and m.applies_to(cycle) for m in _memberships(user)
+def can_edit_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
+    """Build and submit a tree: the unit's operator; the office for the common tree."""
+    if unit is None:
+        return is_office_admin(user, cycle)
+    return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
+        user, cycle
     )
 
 
-def can_view_unit_adjustments(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    """A unit's claims and findings: the office and the unit's own people."""
+def can_approve_tree(user: Any, cycle: Cycle, unit: Unit | None) -> bool:
+    """Approve or return a submitted tree: the unit's leader; the office for the common tree."""
+    if unit is None:
+        return is_office_admin(user, cycle)
+    return has_role(user, Role.UNIT_LEADER, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
+        user, cycle
+    )
+
+
+def can_lock_tree(user: Any, cycle: Cycle) -> bool:
+    """Lock an approved tree, or return it with a reason: the office."""
+    return is_office_admin(user, cycle)
+
+
+def can_view_task_overview(user: Any, cycle: Cycle) -> bool:
+    """Every unit's tasks and lights at once: the office and the leadership."""
+    return is_office_admin(user, cycle) or has_role(user, Role.VIEWER, cycle=cycle)
+
+
+def can_edit_tasks(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Add and change a unit's tasks and milestones, report progress: the unit's operator."""
+    return has_role(user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit) and unit.pk in unit_ids_of(
+        user, cycle
+    )
+
+
+# Public evaluation (公众评议) ------------------------------------------------------------------
+
+
+def can_manage_survey(user: Any, cycle: Cycle) -> bool:
+    """Define the questionnaire, draw samples, enter phone answers, import a firm's results,
+    compute the public scores, review flagged responses: the office only."""
+    return is_office_admin(user, cycle)
+
+
+def can_view_respondents(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """A unit's list of respondents (phones masked) and its invitations: the office and the
+    unit's own operator or leader."""
     return is_office_admin(user, cycle) or unit.pk in unit_ids_of(user, cycle)
 
 
-def can_claim_bonus(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    return is_unit_operator(user, cycle, unit)
+def can_edit_respondents(user: Any, cycle: Cycle, unit: Unit) -> bool:
+    """Enter, import and report (上报) a unit's list: the office and the unit's operator."""
+    return is_office_admin(user, cycle) or has_role(
+        user, Role.UNIT_OPERATOR, cycle=cycle, unit=unit
+    )
 
 
-def can_decide_claims(user: Any, cycle: Cycle) -> bool:
-    """Approve, adjust or reject bonus claims; confirm, withdraw and link findings."""
+def can_see_full_phones(user: Any, cycle: Cycle) -> bool:
+    """Unmasked phone numbers, on screen and in exports: the office only (every export is
+    audited)."""
     return is_office_admin(user, cycle)
 
 
-def can_record_findings(user: Any, cycle: Cycle) -> bool:
-    """Record inspections and their findings: inspectors and the office, nobody else."""
-    return is_office_admin(user, cycle) or has_role(user, Role.INSPECTOR, cycle=cycle)
-
-
-def can_view_all_findings(user: Any, cycle: Cycle) -> bool:
-    return can_record_findings(user, cycle)
-
-
-def can_answer_finding(user: Any, cycle: Cycle, unit: Unit) -> bool:
-    return unit.pk in unit_ids_of(user, cycle)
-
-
-def can_edit_adjustment_standards(user: Any, cycle: Cycle) -> bool:
-    return is_office_admin(user, cycle)
-
-
-def can_enter_city_incentives(user: Any, cycle: Cycle) -> bool:
+def can_view_survey_responses(user: Any, cycle: Cycle) -> bool:
+    """Individual responses (answers, comments, fraud signals): the office only. A unit sees
+    its own score and who has not answered yet, never what anyone answered."""
     return is_office_admin(user, cycle)
