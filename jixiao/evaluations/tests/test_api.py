@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -82,7 +83,7 @@ def test_reviews_need_an_assignment_and_hide_names(client: Client, world: World)
 
 
 def test_collection_values_only_for_own_leaves(client: Client, world: World) -> None:
-    body = {
+    body: dict[str, Any] = {
         "collection_unit": world.legal.code,
         "entries": [{"unit": world.units[0].code, "leaf": "A.1", "score": "300", "version": ""}],
     }

@@ -70,7 +70,7 @@ def test_build_import_submit_approve_lock(live_server: Any, page: Any, tmp_path:
     shot(page, "03-part-built")
 
     # The rest comes from the office's own table: merged first-level cells, a totals row.
-    rows = [
+    rows: list[list[Any]] = [
         ["二", "经济发展", None, 100],
         [
             "二.1",
