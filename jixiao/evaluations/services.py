@@ -203,7 +203,7 @@ def save_self_evaluation(
     with transaction.atomic():
         package = SelfEvaluationPackage.objects.select_for_update().get(pk=_package(cycle, unit).pk)
         item = (
-            SelfEvaluation.objects.select_for_update()
+            SelfEvaluation.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .filter(cycle=cycle, unit=unit, indicator=indicator)
             .first()

@@ -99,7 +99,9 @@ def move_appeal(
     new values of everything saved. The caller checks permission and the appeal window.
     """
     with transaction.atomic():
-        locked = Appeal.objects.select_for_update().select_related("cycle").get(pk=appeal.pk)
+        locked = (
+            Appeal.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=appeal.pk)
+        )
         if to not in APPEAL_MOVES.get(locked.state, frozenset()):
             raise ValidationError(
                 _("申诉不能从“%(from)s”转为“%(to)s”")
