@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jixiao.reports import export_views, publication_views, views
+from jixiao.reports import export_views, publication_views, views, whatif_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
         publication_views.publication_public,
         name="publication_public",
     ),
+    path("cycles/<str:code>/whatif/", whatif_views.whatif, name="whatif"),
     path("cycles/<str:code>/verify/", publication_views.verification, name="verification"),
     path("public/<str:code>/", publication_views.public_results, name="public_results"),
     # Downloads

@@ -38,6 +38,7 @@ from jixiao.reports.explanations import (
     present,
     translate_missing,
 )
+from jixiao.reports.permissions import can_verify_cycle
 from jixiao.reports.templatetags.reports_tags import signed
 from jixiao.scoring.formula import FormulaError, compile_formula
 from jixiao.scoring.models import Result
@@ -95,6 +96,7 @@ def cycle_overview(request: HttpRequest, code: str) -> HttpResponse:
         ),
         "can_view_all": can_view_all_results(request.user, cycle),
         "can_manage": can_manage_cycle(request.user, cycle),
+        "can_verify": can_verify_cycle(request.user, cycle),
         "recompute_form": RecomputeForm(),
     }
     return render(request, "reports/cycle_overview.html", context)
