@@ -30,6 +30,11 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
         "/api/v1/cycles/{code}/city-incentives/",
         "/api/v1/cycles/{code}/claims/",
         "/api/v1/cycles/{code}/collection-values/",
+        "/api/v1/cycles/{code}/exports/adjustments.xlsx",
+        "/api/v1/cycles/{code}/exports/cards.pdf",
+        "/api/v1/cycles/{code}/exports/notice.pdf",
+        "/api/v1/cycles/{code}/exports/ranking.xlsx",
+        "/api/v1/cycles/{code}/exports/score-sheet.xlsx",
         "/api/v1/cycles/{code}/findings/",
         "/api/v1/cycles/{code}/indicators/",
         "/api/v1/cycles/{code}/inspections/",
@@ -38,6 +43,8 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
         "/api/v1/cycles/{code}/results/{unit_code}/",
         "/api/v1/cycles/{code}/reviews/",
         "/api/v1/cycles/{code}/reviews/{unit_code}/{leaf_code}/",
+        "/api/v1/cycles/{code}/scorecards/{unit_code}/",
+        "/api/v1/cycles/{code}/scorecards/{unit_code}/card.pdf",
         "/api/v1/cycles/{code}/survey/invitations/",
         "/api/v1/cycles/{code}/survey/respondents/",
         "/api/v1/cycles/{code}/survey/responses/",
@@ -55,6 +62,7 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
         "/api/v1/cycles/{code}/units/{unit_code}/appeals/",
         "/api/v1/cycles/{code}/units/{unit_code}/self-evaluations/",
         "/api/v1/cycles/{code}/units/{unit_code}/self-evaluations/{leaf_code}/",
+        "/api/v1/cycles/{code}/verification/",
         "/api/v1/survey/responses/",
     ]
 
