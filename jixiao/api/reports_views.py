@@ -155,7 +155,8 @@ class NoticeExportView(_ExportView):
     content_type = PDF
 
     def write(self, cycle: Any, out: IO[bytes]) -> object:
-        return exports.write_notice_pdf(cycle=cycle, out=out)
+        exports.write_notice_pdf(cycle=cycle, out=out)
+        return None
 
 
 class CardsExportView(_ExportView):

@@ -28,6 +28,10 @@ def built(settings: Any) -> Built:
     return built
 
 
+def content(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
+
+
 def as_user(client: Client, role: Role | None, **extra: Any) -> Client:
     client.force_login(make_user(f"u-{role or 'none'}", role, **extra))
     return client
@@ -53,7 +57,7 @@ def test_score_card_has_last_year_and_hides_reviewer_names_from_a_unit(
 def test_score_sheet_export_reads_back_in_rank_order(client: Client, built: Built) -> None:
     response = as_user(client, Role.VIEWER).get("/api/v1/cycles/2020/exports/score-sheet.xlsx")
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    book = load_workbook(io.BytesIO(content(response)))
     sheet = book["政府部门"]
     assert [c.value for c in sheet[1]][:3] == ["名次", "单位代码", "单位名称"]
     assert [row[2].value for row in sheet.iter_rows(min_row=2)] == ["第1局", "第2局"]
@@ -76,7 +80,7 @@ def test_exports_are_refused_to_those_who_may_not_have_them(
     response = as_user(client, role).get(f"/api/v1/cycles/2020/{path}")
     assert response.status_code == status
     if status == 200:
-        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        assert content(response).startswith(b"%PDF")
 
 
 def test_verification_reports_a_tampered_input(client: Client, built: Built) -> None:
