@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from jixiao.cycles.models import Cycle
 from jixiao.reports.explanations import component_label, grade_label
@@ -237,6 +238,15 @@ def distribution(*, bins: list[tuple[Decimal, int]], width: Decimal) -> dict[str
 
 
 RADAR_KEYS = ("performance", "self_construction", "public", "city_incentive", "bonus", "deduction")
+#: Short axis names: the full ones do not fit around a radar on a phone.
+RADAR_LABELS = {
+    "performance": _("业绩"),
+    "self_construction": _("自身建设"),
+    "public": _("公众评议"),
+    "city_incentive": _("市对区激励"),
+    "bonus": _("正向激励"),
+    "deduction": _("察访扣分"),
+}
 
 
 def radar_maxima(cycle: Cycle, values: Iterable[dict[str, Decimal]]) -> dict[str, Decimal]:
@@ -265,9 +275,11 @@ def radar(
             "legend": {"bottom": 0},
             "radar": {
                 "indicator": [
-                    {"name": component_label(key), "max": float(maxima[key])} for key in RADAR_KEYS
+                    {"name": str(RADAR_LABELS[key]), "max": float(maxima[key])}
+                    for key in RADAR_KEYS
                 ],
-                "radius": "62%",
+                "radius": "58%",
+                "axisName": {"color": "#3e4c59", "fontSize": 11},
             },
             "series": [
                 {
