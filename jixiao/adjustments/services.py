@@ -409,7 +409,11 @@ def _store_evidence(claim: BonusClaim, upload: UploadedFile[Any], by: Any) -> Cl
 def add_claim_evidence(*, claim: BonusClaim, upload: UploadedFile[Any], by: Any) -> ClaimEvidence:
     """Attach a file to a draft claim (the unit's operator)."""
     with transaction.atomic():
-        locked = BonusClaim.objects.select_for_update().select_related("cycle").get(pk=claim.pk)
+        locked = (
+            BonusClaim.objects.select_for_update(of=("self",))
+            .select_related("cycle")
+            .get(pk=claim.pk)
+        )
         check_unlocked(locked.cycle)
         if locked.state != ClaimState.DRAFT:
             raise ValidationError({"evidence": _("只有草稿状态的申报可以补充佐证材料。")})
@@ -422,7 +426,9 @@ def add_claim_evidence(*, claim: BonusClaim, upload: UploadedFile[Any], by: Any)
 def delete_claim_evidence(*, evidence: ClaimEvidence, by: Any) -> None:
     with transaction.atomic():
         claim = (
-            BonusClaim.objects.select_for_update().select_related("cycle").get(pk=evidence.claim_id)
+            BonusClaim.objects.select_for_update(of=("self",))
+            .select_related("cycle")
+            .get(pk=evidence.claim_id)
         )
         check_unlocked(claim.cycle)
         if claim.state != ClaimState.DRAFT:
@@ -558,7 +564,11 @@ def _store_photo(finding: Finding, upload: UploadedFile[Any], by: Any) -> Findin
 
 def add_finding_photo(*, finding: Finding, upload: UploadedFile[Any], by: Any) -> FindingPhoto:
     with transaction.atomic():
-        locked = Finding.objects.select_for_update().select_related("cycle").get(pk=finding.pk)
+        locked = (
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("cycle")
+            .get(pk=finding.pk)
+        )
         check_unlocked(locked.cycle)
         check_upload(upload, PHOTO_TYPES, "photos")
         photo = _store_photo(locked, upload, by)
@@ -628,7 +638,11 @@ def link_findings(*, finding: Finding, other: Finding, by: Any, reason: str = ""
 
 def unlink_finding(*, finding: Finding, by: Any, reason: str = "") -> Finding:
     with transaction.atomic():
-        locked = Finding.objects.select_for_update().select_related("cycle").get(pk=finding.pk)
+        locked = (
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("cycle")
+            .get(pk=finding.pk)
+        )
         check_unlocked(locked.cycle)
         old = {"same_as": locked.same_as_id}
         if locked.same_as_id is None:

@@ -141,7 +141,9 @@ def move_claim(
     reason = reason.strip()
     with transaction.atomic():
         locked = (
-            BonusClaim.objects.select_for_update().select_related("cycle", "unit").get(pk=claim.pk)
+            BonusClaim.objects.select_for_update(of=("self",))
+            .select_related("cycle", "unit")
+            .get(pk=claim.pk)
         )
         cycle = locked.cycle
         check_unlocked(cycle)
@@ -251,7 +253,9 @@ def move_finding(
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = (
-            Finding.objects.select_for_update().select_related("cycle", "unit").get(pk=finding.pk)
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("cycle", "unit")
+            .get(pk=finding.pk)
         )
         cycle = locked.cycle
         check_unlocked(cycle)

@@ -151,7 +151,9 @@ def get_tree_status(*, cycle: Cycle, unit: Unit | None) -> TreeStatus:
 def _lock_editable(status: TreeStatus) -> TreeStatus:
     """Lock the status row for the rest of the transaction; refuse a tree not open to edits."""
     locked = (
-        TreeStatus.objects.select_for_update().select_related("cycle", "unit").get(pk=status.pk)
+        TreeStatus.objects.select_for_update(of=("self",))
+        .select_related("cycle", "unit")
+        .get(pk=status.pk)
     )
     if locked.cycle.is_locked:
         raise ValidationError(_("该考评年度已定档，指标体系不能再变更"), code="cycle_locked")

@@ -89,7 +89,9 @@ def change_tree_state(*, status: TreeStatus, to: str, by: Any, reason: str = "")
 
     with transaction.atomic():
         locked = (
-            TreeStatus.objects.select_for_update().select_related("cycle", "unit").get(pk=status.pk)
+            TreeStatus.objects.select_for_update(of=("self",))
+            .select_related("cycle", "unit")
+            .get(pk=status.pk)
         )
         if locked.cycle.is_locked:
             raise ValidationError(_("该考评年度已定档，指标体系不能再变更"), code="cycle_locked")
