@@ -11,6 +11,17 @@ os.environ.setdefault("JIXIAO_LOCAL", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check behaviour, not speed: on a busy 2-core machine input generation can be
+# slow, and a timing health check or deadline would fail a correct run.
+hypothesis_settings.register_profile(
+    "jixiao",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile("jixiao")
 
 CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
