@@ -84,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
         .first()
     )
     assert group is not None
-    size = group.n  # type: ignore[attr-defined]
+    size = group.n
     user, _created = User.objects.get_or_create(username=VIEWER)
     Membership.objects.get_or_create(user=user, role=Role.VIEWER, unit=None, cycle=None)
     path = f"/cycles/{cycle.code}/ranking/?group={group.code}"
