@@ -707,23 +707,15 @@ def public_survey(request: HttpRequest, token: str) -> HttpResponse:
     translation.activate("zh-hans")
     request.LANGUAGE_CODE = "zh-hans"
     address = _address(request)
-    if request.method == "POST" and throttled(address):
+    posted = request.method == "POST"
+    if posted and throttled(address):
         return _polite(request, "throttled")
-    try:
-        invitation = services.invitation_for_token(token)
-        survey, questions = services._survey_questions(invitation.cycle_id)
-        services.check_window(survey)
-        if invitation.cycle.is_locked:
-            raise services.SurveyUnavailable("closed")
-        if Response.objects.filter(invitation=invitation).exists():
-            raise services.SurveyUnavailable("used")
-    except services.SurveyUnavailable as exc:
-        if request.method != "POST" and exc.code == "invalid" and throttled(address):
-            return _polite(request, "throttled")
-        return _polite(request, exc.code)
-    form = PublicAnswerForm(questions=questions, comment=survey.comment_enabled)
-    if request.method == "POST":
-        form = PublicAnswerForm(request.POST, questions=questions, comment=survey.comment_enabled)
+    if posted:
+        # The usual submission reads the questions (one query) and leaves every check of
+        # the link to submit_response, under the lock of the token's row.
+        questions = services.questions_for_token(token)
+        comment = bool(questions[0].survey_comment_enabled) if questions else True  # type: ignore[attr-defined]
+        form = PublicAnswerForm(request.POST, questions=questions, comment=comment)
         if form.is_valid():
             try:
                 services.submit_response(
@@ -732,6 +724,7 @@ def public_survey(request: HttpRequest, token: str) -> HttpResponse:
                     comment=form.cleaned_data.get("comment", ""),
                     seconds_taken=_seconds_since(form.cleaned_data.get("started", "")),
                     address=address,
+                    questions=questions,
                 )
             except services.SurveyUnavailable as exc:
                 return _polite(request, exc.code)
@@ -739,13 +732,30 @@ def public_survey(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, _("请回答每一道题。"))
             else:
                 return redirect("survey_thanks")
+    try:
+        link = services.link_for_token(token)
+        survey = services.open_survey_of(link)
+    except services.SurveyUnavailable as exc:
+        if not posted and exc.code == "invalid" and throttled(address):
+            return _polite(request, "throttled")
+        return _polite(request, exc.code)
+    if posted:
+        # Answers missing or not among the options: the form again, with its errors.
+        questions = [q for q in questions if q.survey_id == survey.pk] or services.questions_of(
+            survey
+        )
+        form = PublicAnswerForm(request.POST, questions=questions, comment=survey.comment_enabled)
+        form.is_valid()
     else:
+        form = PublicAnswerForm(
+            questions=services.questions_of(survey), comment=survey.comment_enabled
+        )
         form.initial["started"] = signing.dumps(timezone.now().timestamp(), salt=_STARTED_SALT)
     context = {
         "survey": survey,
         "form": form,
-        "greeting": invitation.respondent.name if survey.greeting_enabled else "",
-        "unit_name": invitation.unit.name,
+        "greeting": link.respondent_name if survey.greeting_enabled else "",
+        "unit_name": link.unit_name,
     }
     return render(request, "surveys/public/survey.html", context)
 
