@@ -21,4 +21,9 @@ urlpatterns = [
     path("cycles/<str:code>/tasks/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("cycles/<str:code>/tasks/<int:pk>/state/", views.state, name="state"),
     path("cycles/<str:code>/tasks/<int:pk>/progress/", views.progress_add, name="progress_add"),
+    path(
+        "cycles/<str:code>/tasks/<int:pk>/files/<int:file_id>/",
+        views.attachment_file,
+        name="attachment",
+    ),
 ]

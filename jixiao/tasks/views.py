@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from jixiao.indicators.models import Indicator, Tree
 from jixiao.indicators.selectors import tree_indicators, tree_outline
 from jixiao.tasks import selectors
 from jixiao.tasks.forms import FilterForm, MilestoneForm, ProgressForm, TaskForm, WarnDaysForm
-from jixiao.tasks.models import Milestone, Task, TaskState
+from jixiao.tasks.models import Milestone, ProgressAttachment, Task, TaskState
 from jixiao.tasks.services import (
     add_milestone,
     add_task,
@@ -339,3 +339,18 @@ def progress_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             ),
         )
     return redirect("tasks:task", task.cycle.code, task.pk)
+
+
+def attachment_file(request: HttpRequest, code: str, pk: int, file_id: int) -> FileResponse:
+    """A progress report's attachment, to those who may see the task's unit (404 otherwise)."""
+    task = get_task_for(request, code, pk)
+    attachment = ProgressAttachment.objects.filter(pk=file_id, report__task=task).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+    # Served from the application's own origin: whatever the file holds may not run scripts.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -175,3 +175,35 @@ def test_my_items_queries(
         response = client.get(reverse("tasks:mine", args=[world["cycle"].code]))
     assert len(response.context["items"]) == 2 * n
     assert response.context["items"][0]["due"] <= response.context["items"][-1]["due"]
+
+
+def test_progress_attachments_are_served_only_to_those_who_may_see_the_task(
+    world: dict[str, Any], client: Any, tmp_path: Any, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    task = make_task(world)
+    report = report_progress(
+        task=task,
+        values={"reported_on": date(YEAR, 2, 1), "percent": 10, "done_text": "开题"},
+        files=[SimpleUploadedFile("进度说明.txt", "已完成调研".encode())],
+        by=world["operator"],
+    )
+    attachment = report.files.get()
+    url = reverse("tasks:attachment", args=[world["cycle"].code, task.pk, attachment.pk])
+
+    client.force_login(world["operator"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == "已完成调研".encode()
+    assert "attachment" in response["Content-Disposition"]
+
+    client.force_login(world["other"])  # another unit's operator
+    assert client.get(url).status_code == 404
+    other_task = make_task(world, unit="U2")
+    wrong_task = reverse(
+        "tasks:attachment", args=[world["cycle"].code, other_task.pk, attachment.pk]
+    )
+    client.force_login(world["office"])
+    assert client.get(wrong_task).status_code == 404  # the file is not under that task
