@@ -14,6 +14,7 @@ from io import BytesIO
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -28,11 +29,12 @@ from jixiao.evaluations.services import (
 )
 from jixiao.indicators.models import Indicator
 
+# Lazy: the module is imported once, the labels are read in each request's language.
 FIELD_LABELS = {
-    "score": _("得分"),
-    "finding_count": _("发现问题数"),
-    "actual": _("实际完成值"),
-    "target": _("目标值"),
+    "score": gettext_lazy("得分"),
+    "finding_count": gettext_lazy("发现问题数"),
+    "actual": gettext_lazy("实际完成值"),
+    "target": gettext_lazy("目标值"),
 }
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jixiao.accounts.models import Unit
@@ -192,11 +193,12 @@ def tree(request: HttpRequest, code: str, owner: str) -> HttpResponse:
     return render(request, "indicators/tree.html", context)
 
 
+# Lazy: the module is imported once, the label is read in each request's language.
 _ACTION_LABELS: dict[str, Any] = {
-    TreeState.SUBMITTED: _("提交审核"),
-    TreeState.APPROVED: _("审核通过"),
-    TreeState.LOCKED: _("锁定"),
-    TreeState.RETURNED: _("退回"),
+    TreeState.SUBMITTED: gettext_lazy("提交审核"),
+    TreeState.APPROVED: gettext_lazy("审核通过"),
+    TreeState.LOCKED: gettext_lazy("锁定"),
+    TreeState.RETURNED: gettext_lazy("退回"),
 }
 
 
