@@ -398,6 +398,57 @@ def create_claim(
     return claim
 
 
+def update_claim(
+    *,
+    claim: BonusClaim,
+    category: int,
+    title: str,
+    authority: str,
+    document_no: str,
+    issued_on: date,
+    by: Any,
+) -> BonusClaim:
+    """Change a draft claim; the points claimed follow the (possibly new) category's standard,
+    as when the claim was made."""
+    with transaction.atomic():
+        locked = (
+            BonusClaim.objects.select_for_update(of=("self",))
+            .select_related("cycle")
+            .get(pk=claim.pk)
+        )
+        check_unlocked(locked.cycle)
+        if locked.state != ClaimState.DRAFT:
+            raise ValidationError(_("只有草稿状态的申报可以修改。"), code="not_draft")
+        standard = BonusStandard.objects.filter(cycle=locked.cycle, category=category).first()
+        if standard is None:
+            raise ValidationError(
+                {"category": _("本年度没有第 %(n)s 类正向激励。") % {"n": category}}
+            )
+        old = {
+            "category": locked.category,
+            "title": locked.title,
+            "claimed_points": locked.claimed_points,
+        }
+        locked.category = category
+        locked.title = title.strip()
+        locked.authority = authority.strip()
+        locked.document_no = document_no.strip()
+        locked.issued_on = issued_on
+        locked.claimed_points = standard.points
+        locked.full_clean(exclude=["created_by", "item"])
+        locked.save()
+        _audit(
+            by,
+            "update_claim",
+            locked,
+            locked.cycle,
+            old=old,
+            new={"category": category, "title": locked.title, "claimed_points": standard.points},
+        )
+    claim.refresh_from_db()
+    return claim
+
+
 def _store_evidence(claim: BonusClaim, upload: UploadedFile[Any], by: Any) -> ClaimEvidence:
     evidence = ClaimEvidence(claim=claim, name=(upload.name or "")[:200], size=upload.size or 0)
     evidence.uploaded_by = by
