@@ -39,8 +39,8 @@ def test_copy_cycle_carries_trees_standards_and_survey_but_no_scores() -> None:
             Question.objects.filter(survey__cycle=target).count()
             == Question.objects.filter(survey__cycle=source).count()
         )
-    for model in (ReviewScore, BonusItem, Result):
-        assert not model.objects.filter(cycle=target).exists()
+    for scored in (ReviewScore, BonusItem, Result):
+        assert not scored.objects.filter(cycle=target).exists()
 
 
 def test_copy_cycle_refuses_an_existing_code_and_changes_nothing() -> None:
