@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.utils.text import slugify
 
 from jixiao.reports.explanations import component_label, grade_label
 from jixiao.scoring.rounding import quantize
@@ -29,6 +30,13 @@ def score(value: Any, precision: Any = 2) -> str:
 @register.filter
 def grade(value: Any) -> str:
     return grade_label(str(value)) if value else "—"
+
+
+@register.filter
+def grade_class(value: Any) -> str:
+    """A CSS class for a grade: ``grade-优秀``. Grades are the cycle's own words, usually
+    Chinese, which Django's plain ``slugify`` would drop entirely."""
+    return "grade-" + slugify(str(value or ""), allow_unicode=True)
 
 
 @register.filter
