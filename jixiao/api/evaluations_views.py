@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -154,7 +155,7 @@ class ReviewView(APIView):
             .first()
         )
         if item is None:
-            raise ValidationError({"detail": ["该单位还没有填写这项自评"]})
+            raise ValidationError({"detail": [_("该单位还没有填写这项自评")]})
         data = s.ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

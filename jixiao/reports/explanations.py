@@ -311,6 +311,8 @@ def present(
             "inputs": _inputs(node.get("inputs") or (), reviewers),
             "children": [walk(child) for child in node.get("children") or ()],
             "missing": bool(node.get("missing")),
+            # Leaves, bonus categories and deduction lines are what entries change.
+            "history": bool(node.get("method")) or key.startswith(("bonus:", "deduction_")),
         }
 
     root = walk(explanation)

@@ -26,6 +26,7 @@ from jixiao.accounts.permissions import (
     can_view_all_results,
     can_view_cycle,
     can_view_reviewer_names,
+    can_view_unit_evaluations,
     can_view_unit_result,
     unit_ids_of,
 )
@@ -355,6 +356,9 @@ def unit_card(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
         "chart_trend": chart_trend,
         "missing": [translate_missing(item, names) for item in missing_source],
         "explanation": explanation,
+        # Lines that change through the assessment workflow link to their history for those
+        # who may read it (the unit and the office).
+        "show_history": can_view_unit_evaluations(request.user, cycle, unit),
         "explain_error": explain_error,
         "fresh_composite": fresh_composite,
         "stale": stale,
