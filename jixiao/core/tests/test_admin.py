@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jixiao.accounts.models import Role
+from jixiao.accounts.models import Role, Unit
 from jixiao.core.models import AuditEntry
 from jixiao.core.testing import make_cycle, make_unit, make_user
 from jixiao.cycles.models import Cycle
@@ -133,3 +133,47 @@ def test_admin_refuses_a_malformed_scheme_naming_the_field(
     text = " ".join(f"{k} {' '.join(v)}" for k, v in form.errors.items())
     assert fragment in text, text
     assert Cycle.objects.values().get(pk=cycle.pk) == before
+
+
+def _review_form(
+    indicator_id: int, unit_id: int, reviewer_id: int, cycle_id: int, score: str
+) -> dict[str, str]:
+    return {
+        "cycle": str(cycle_id), "unit": str(unit_id), "indicator": str(indicator_id),
+        "reviewer": str(reviewer_id), "part": "total", "score": score, "comment": "",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("score", "fragment"),
+    [("250", "超过分值"), ("-1", "score"), ("abc", "score"), ("12.345", "score")],
+)
+def test_admin_refuses_a_bad_review_score_naming_the_field(score: str, fragment: str) -> None:
+    from jixiao.core.testing import make_group, make_simple_trees
+    from jixiao.evaluations.models import ReviewScore
+
+    cycle = make_cycle()
+    unit = make_unit("U1", cycle=cycle, group=make_group(cycle))
+    perf_leaf, _ = make_simple_trees(cycle, unit)
+    reviewer = make_user("reviewer", Role.REVIEWER)
+    make_user("office", Role.OFFICE_ADMIN)
+    url = reverse("admin:evaluations_reviewscore_add")
+    data = _review_form(perf_leaf.pk, unit.pk, reviewer.pk, cycle.pk, score)
+    response = _client("office").post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    text = " ".join(f"{k} {' '.join(v)}" for k, v in errors.items())
+    assert "score" in errors and fragment in text, text
+    assert not ReviewScore.objects.exists()
+
+
+def test_admin_refuses_a_duplicate_unit_code() -> None:
+    make_unit("U1")
+    make_user("office", Role.OFFICE_ADMIN)
+    response = _client("office").post(
+        reverse("admin:accounts_unit_add"),
+        {"code": "U1", "name": "另一个单位", "short_name": "", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert "code" in response.context["adminform"].form.errors
+    assert Unit.objects.filter(code="U1").count() == 1
