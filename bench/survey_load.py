@@ -1,7 +1,7 @@
-"""Benchmark: the public survey page under load, on 2 gunicorn workers and PostgreSQL.
+"""Benchmark: public survey submissions under load, on 2 gunicorn workers and PostgreSQL.
 
-    .venv/bin/python bench/survey_load.py [--seconds 20] [--concurrency 16] [--tokens 30000]
-                                          [--units 100] [--workers 2] [--check]
+    .venv/bin/python bench/survey_load.py [--target page|api] [--seconds 20] [--concurrency 16]
+                                          [--tokens 30000] [--units 100] [--workers 2] [--check]
 
 Uses its own database ``jixiao_survey_load`` (created and migrated on first use). Each run
 empties the database's survey tables and makes a cycle ``SLOAD`` whose survey (the four
@@ -11,12 +11,20 @@ with a personal link, written with bulk inserts. It then starts gunicorn itself
 configured by default) and stops it at the end, whatever happens (also on Ctrl-C).
 
 The load comes from this process, not from gunicorn's: ``--concurrency`` threads, each one a
-phone answering one link after another, with a fresh cookie jar per link:
+client answering one link after another. ``--target page`` (the default) is a phone on the
+public page, with a fresh cookie jar per link:
 
 1. GET ``/s/<token>/`` — the questionnaire, the CSRF cookie and token, the signed start time;
 2. POST the answers (a random option per question), with the cookie, the form's CSRF token
    and an ``Origin`` header as a browser sends it; success is the redirect to ``/s/done/``
    (the thanks page itself is not fetched).
+
+``--target api`` is a client of the public submission endpoint, one request per response:
+POST ``/api/v1/survey/responses/`` with the JSON body ``{"token", "answers": {question id:
+option number}, "comment"}``. The endpoint takes no login, no session and no cookie (the
+single-use token in the body is its only authority, so CSRF does not apply), and the client
+sends none; the question ids are the survey's, as an app built on the survey knows them.
+Success is 201.
 
 Each link is used once. The run stops by itself after ``--seconds`` (or when the links run
 out), after a ``--warmup`` that is not counted in the figures. Every request is timed from
@@ -29,9 +37,11 @@ reason, and because the client answers at once, every response after the third i
 "same address" and every one "too fast": the flags are recorded, as for a real flood.
 
 Afterwards the figures are checked against the database: the responses stored for the cycle
-equal the successful POSTs, one per link, on exactly the links that got a redirect; a used
-link then gets 409 on GET and POST, and a POST without the CSRF cookie gets 403 and stores
-nothing. ``--check`` exits with status 1 unless responses/s ≥ 300 and POST p99 < 200 ms.
+equal the successful POSTs, one per link, on exactly the links that succeeded; a used link
+then gets 409 on GET and POST (page and API), a page POST without the CSRF cookie gets 403,
+an API POST with an option the question does not have gets 400 and one with a made-up token
+404, and none of these stores anything. ``--check`` exits with status 1 unless responses/s
+≥ 300 and POST p99 < 200 ms.
 """
 
 from __future__ import annotations
@@ -61,6 +71,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DB = "jixiao_survey_load"
 URL = f"postgres://jixiao:jixiao@127.0.0.1:5432/{DB}"
 CODE = "SLOAD"
+API_PATH = "/api/v1/survey/responses/"
+#: What a successful submission answers: the page's redirect, the endpoint's 201.
+SUCCESS = {"page": 302, "api": 201}
 TARGET_RATE = 300.0
 TARGET_P99_MS = 200.0
 
@@ -95,9 +108,10 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare(*, units: int, tokens: int) -> list[str]:
+def prepare(*, units: int, tokens: int) -> tuple[list[str], dict[int, int]]:
     """A cycle whose survey is open now, ``units`` units and ``tokens`` sampled respondents
-    (spread evenly); returns the tokens, shuffled. Earlier runs' survey rows are removed."""
+    (spread evenly); returns the tokens, shuffled, and the survey's questions (id: number of
+    options). Earlier runs' survey rows are removed."""
     from datetime import timedelta
 
     from django.db import connection, transaction
@@ -125,7 +139,7 @@ def prepare(*, units: int, tokens: int) -> list[str]:
         [Participation(cycle=cycle, unit=u, group=group) for u in made], ignore_conflicts=True
     )
     now = timezone.now()
-    services.save_survey(
+    survey = services.save_survey(
         cycle=cycle,
         data={"opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=30)},
         by=None,
@@ -170,7 +184,8 @@ def prepare(*, units: int, tokens: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     random.Random(6).shuffle(links)
-    return links
+    questions = {q.pk: len(q.options) for q in survey.questions.order_by("order", "id")}
+    return links, questions
 
 
 # The server -----------------------------------------------------------------------------------
@@ -279,6 +294,7 @@ class Timing:
 class Load:
     port: int
     tokens: list[str]
+    questions: dict[int, int] = field(default_factory=dict)
     samples: list[Timing] = field(default_factory=list)
     succeeded: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -369,13 +385,48 @@ def phone(load: Load, seed: int, measured: bool, deadline: float) -> None:
         load.succeeded.extend(ok)
 
 
-def run_load(load: Load, *, concurrency: int, seconds: float, measured: bool) -> float:
-    """Runs the phones for ``seconds``; returns the time it took until the last answer."""
+def api_body(token: str, questions: dict[int, int], rng: random.Random) -> str:
+    """The endpoint's JSON: a random option number per question, a comment one time in five."""
+    answers = {str(pk): rng.randint(1, options) for pk, options in questions.items()}
+    comment = "" if rng.random() < 0.8 else "办事很快,态度很好。"
+    return json.dumps({"token": token, "answers": answers, "comment": comment})
+
+
+def api_client(load: Load, seed: int, measured: bool, deadline: float) -> None:
+    """One client of the submission endpoint: one POST per link until the deadline. No
+    cookie, no session, no CSRF token: the endpoint takes none (the token is the authority)."""
+    rng = random.Random(seed)
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    mine: list[Timing] = []
+    ok: list[str] = []
+    while time.monotonic() < deadline:
+        token = load.take()
+        if token is None:
+            break
+        body = api_body(token, load.questions, rng)
+        try:
+            status, _meta, _text, ms = request(load.port, "POST", API_PATH, body, headers)
+        except OSError:
+            mine.append(Timing("post", 0, 0.0, measured))
+            continue
+        mine.append(Timing("post", status, ms, measured))
+        if status == 201:
+            ok.append(token)
+    with load.lock:
+        load.samples.extend(mine)
+        load.succeeded.extend(ok)
+
+
+def run_load(
+    load: Load, *, concurrency: int, seconds: float, measured: bool, target: str = "page"
+) -> float:
+    """Runs the clients for ``seconds``; returns the time it took until the last answer."""
     start = time.monotonic()
     deadline = start + seconds
+    client = api_client if target == "api" else phone
     threads = [
         threading.Thread(
-            target=phone, args=(load, n + int(measured) * 1000, measured, deadline), daemon=True
+            target=client, args=(load, n + int(measured) * 1000, measured, deadline), daemon=True
         )
         for n in range(concurrency)
     ]
@@ -438,18 +489,36 @@ def verify(load: Load, port: int) -> dict[str, Any]:
     status_post, _meta, _page, _ms = request(port, "POST", f"/s/{used}/", body, headers)
     no_cookie = {k: v for k, v in headers.items() if k != "Cookie"}
     status_csrf, _meta, _page, _ms = request(port, "POST", f"/s/{fresh}/", body, no_cookie)
+    json_headers = {"Content-Type": "application/json"}
+    rng = random.Random(0)
+    status_api_used, _meta, _page, _ms = request(
+        port, "POST", API_PATH, api_body(used, load.questions, rng), json_headers
+    )
+    bad = json.loads(api_body(fresh, load.questions, rng))
+    bad["answers"] = {pk: options + 1 for pk, options in load.questions.items()}
+    status_api_bad, _meta, _page, _ms = request(
+        port, "POST", API_PATH, json.dumps(bad), json_headers
+    )
+    forged = api_body("forged-" + secrets.token_urlsafe(24), load.questions, rng)
+    status_api_forged, _meta, _page, _ms = request(port, "POST", API_PATH, forged, json_headers)
     checks["used_link_get"] = status_get
     checks["used_link_post"] = status_post
     checks["post_without_csrf_cookie"] = status_csrf
+    checks["api_used_link"] = status_api_used
+    checks["api_unknown_option"] = status_api_bad
+    checks["api_forged_token"] = status_api_forged
     checks["unchanged_after_refusals"] = (
         Response.objects.filter(cycle__code=CODE).count() == count
         and not Response.objects.filter(invitation__token=fresh).exists()
     )
+    statuses = (status_fresh, status_get, status_post, status_csrf)
+    api_statuses = (status_api_used, status_api_bad, status_api_forged)
     checks["ok"] = (
         checks["one_per_link"]
         and checks["same_links"]
         and count == len(load.succeeded)
-        and (status_fresh, status_get, status_post, status_csrf) == (200, 409, 409, 403)
+        and statuses == (200, 409, 409, 403)
+        and api_statuses == (409, 400, 404)
         and checks["unchanged_after_refusals"]
     )
     return checks
@@ -482,16 +551,18 @@ def machine() -> dict[str, Any]:
     }
 
 
-def summarise(load: Load, seconds: float, warm: int, cpu: dict[str, float]) -> dict[str, Any]:
+def summarise(
+    load: Load, seconds: float, warm: int, cpu: dict[str, float], target: str = "page"
+) -> dict[str, Any]:
     measured = [s for s in load.samples if s.measured]
     posts = [s for s in measured if s.kind == "post"]
     gets = [s for s in measured if s.kind == "get"]
-    ok_posts = [s.ms for s in posts if s.status == 302]
+    ok_posts = [s.ms for s in posts if s.status == SUCCESS[target]]
     ok_gets = [s.ms for s in gets if s.status == 200]
     errors = Counter(
         f"{s.kind.upper()} {s.status or 'connection error'}"
         for s in measured
-        if (s.kind, s.status) not in {("get", 200), ("post", 302)}
+        if (s.kind, s.status) not in {("get", 200), ("post", SUCCESS[target])}
     )
 
     def stats(values: list[float]) -> dict[str, float]:
@@ -517,6 +588,12 @@ def summarise(load: Load, seconds: float, warm: int, cpu: dict[str, float]) -> d
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--target",
+        choices=["page", "api"],
+        default="page",
+        help="page: GET /s/<token>/ then POST the form; api: POST /api/v1/survey/responses/",
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time")
     parser.add_argument("--warmup", type=float, default=2.0, help="load before measuring")
     parser.add_argument("--concurrency", type=int, default=16)
@@ -530,7 +607,7 @@ def main() -> int:
     ensure_database()
     setup_django()
     t0 = time.perf_counter()
-    tokens = prepare(units=args.units, tokens=args.tokens)
+    tokens, questions = prepare(units=args.units, tokens=args.tokens)
     print(
         f"prepared {len(tokens)} links for {args.units} units in {time.perf_counter() - t0:.1f} s"
     )
@@ -546,25 +623,38 @@ def main() -> int:
     server = start_gunicorn(port, args.workers, log)
     try:
         wait_ready(server, port)
-        load = Load(port=port, tokens=tokens)
-        run_load(load, concurrency=args.concurrency, seconds=args.warmup, measured=False)
+        load = Load(port=port, tokens=tokens, questions=questions)
+        run_load(
+            load,
+            concurrency=args.concurrency,
+            seconds=args.warmup,
+            measured=False,
+            target=args.target,
+        )
         warm = len(load.succeeded)
         # CPU time of the measured run: gunicorn's workers, their PostgreSQL backends, and
         # this process (the load), to tell what the run cost from what the machine gave it.
         workers, backends = server_pids(server)
         before = cpu_seconds(workers), cpu_seconds(backends), time.process_time()
-        seconds = run_load(load, concurrency=args.concurrency, seconds=args.seconds, measured=True)
+        seconds = run_load(
+            load,
+            concurrency=args.concurrency,
+            seconds=args.seconds,
+            measured=True,
+            target=args.target,
+        )
         cpu = {
             "gunicorn": cpu_seconds(workers) - before[0],
             "postgresql": cpu_seconds(backends) - before[1],
             "load": time.process_time() - before[2],
         }
-        figures = summarise(load, seconds, warm, cpu)
+        figures = summarise(load, seconds, warm, cpu, args.target)
         checks = verify(load, port)
     finally:
         stop_gunicorn(server)
     info["loadavg_after"] = os.getloadavg()
     result = {
+        "target": args.target,
         "workers": args.workers,
         "concurrency": args.concurrency,
         **figures,
@@ -575,14 +665,20 @@ def main() -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         post, get = figures["post"], figures["get"]
+        clients = "clients of the API" if args.target == "api" else "phones on the page"
+        gets = (
+            f"GET  p50 {get['p50_ms']} ms, p95 {get['p95_ms']} ms, p99 {get['p99_ms']} ms, "
+            f"max {get['max_ms']} ms\n"
+            if args.target == "page"
+            else ""
+        )
         print(
             f"{figures['responses']} responses in {figures['seconds']} s = "
             f"{figures['responses_per_s']} responses/s ({args.workers} workers, "
-            f"{args.concurrency} phones; warm-up {warm} more, not counted)\n"
+            f"{args.concurrency} {clients}; warm-up {warm} more, not counted)\n"
             f"POST p50 {post['p50_ms']} ms, p95 {post['p95_ms']} ms, p99 {post['p99_ms']} ms, "
             f"max {post['max_ms']} ms\n"
-            f"GET  p50 {get['p50_ms']} ms, p95 {get['p95_ms']} ms, p99 {get['p99_ms']} ms, "
-            f"max {get['max_ms']} ms\n"
+            f"{gets}"
             f"errors: {figures['errors'] or 'none'}\n"
             f"CPU: {figures['cpu_seconds']} s = {figures['cpu_ms_per_response']} ms per response\n"
             f"checks: {checks}\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
 import secrets
 from collections import Counter, defaultdict
@@ -736,17 +737,27 @@ class Link:
     respondent_name: str
     answered: bool
     survey: Survey | None
+    #: Changes whenever any of the survey's questions changes (see ``questions_of``).
+    questions_stamp: str = ""
+    #: The cycle's earlier responses from the address asked about, up to the threshold.
+    same_address: int = 0
 
 
 # The public page's hot path reads with plain SQL: one statement for the link, its cycle,
-# unit, respondent's name, survey and whether it is answered, one for the questions. Built
-# through the ORM, these queries and their objects took about ten times the CPU of the
-# statements themselves.
+# unit, respondent's name, survey, whether it is answered, a stamp of the survey's questions
+# and how many earlier responses came from the submitting address (counted no further than
+# the survey's threshold). Built through the ORM, these queries and their objects took about
+# ten times the CPU of the statements themselves.
 _LINK_SQL = """
 SELECT s.*, i.id AS link_id, i.cycle_id AS link_cycle, i.unit_id AS link_unit,
        c.code AS link_cycle_code, c.phase AS link_phase, u.name AS link_unit_name,
        r.name AS link_name,
-       EXISTS (SELECT 1 FROM {response} a WHERE a.invitation_id = i.id) AS link_answered
+       EXISTS (SELECT 1 FROM {response} a WHERE a.invitation_id = i.id) AS link_answered,
+       (SELECT {stamp} FROM {question} q WHERE q.survey_id = s.id) AS link_questions_stamp,
+       (SELECT count(*) FROM (
+            SELECT 1 FROM {response} e WHERE e.cycle_id = i.cycle_id AND e.client_hash = %s
+            {same_address_limit}) e
+       ) AS link_same_address
   FROM {invitation} i
   JOIN {cycle} c ON c.id = i.cycle_id
   JOIN {unit} u ON u.id = i.unit_id
@@ -754,6 +765,10 @@ SELECT s.*, i.id AS link_id, i.cycle_id AS link_cycle, i.unit_id AS link_unit,
   LEFT JOIN {survey} s ON s.cycle_id = i.cycle_id
  WHERE i.token = %s AND i.active
 """
+
+#: Every column of every question, so that any change to the questions — through the pages,
+#: the admin or a plain UPDATE — changes the stamp and with it the cache key.
+_QUESTION_ROW = "q.id || ':' || q.\"order\" || ':' || q.text || ':' || q.options{cast}"
 
 
 def _tables() -> dict[str, str]:
@@ -765,18 +780,33 @@ def _tables() -> dict[str, str]:
         "respondent": Respondent._meta.db_table,
         "survey": Survey._meta.db_table,
         "question": Question._meta.db_table,
+        "answer": Answer._meta.db_table,
     }
 
 
-def link_for_token(token: str, *, lock: bool = False) -> Link:
-    """The active link of ``token`` (SurveyUnavailable("invalid") otherwise), in one query.
-    ``lock`` (inside a transaction): the invitation's row — and only it — is locked."""
-    if not 16 <= len(token) <= 64:
-        raise SurveyUnavailable("invalid")
-    sql = _LINK_SQL.format(**_tables())
+def _link_sql(lock: bool) -> str:
+    if connection.vendor == "postgresql":
+        row = _QUESTION_ROW.format(cast="::text")
+        stamp = f"md5(string_agg({row}, '|' ORDER BY q.id))"
+        # A flood from one address does not make each submission count all its responses.
+        limit = "LIMIT GREATEST(s.address_flag_after - 1, 0)"
+    else:
+        stamp = f"group_concat({_QUESTION_ROW.format(cast='')}, '|')"
+        limit = ""
+    sql = _LINK_SQL.format(**_tables(), stamp=stamp, same_address_limit=limit)
     if lock and connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF i"
-    row: Any = next(iter(Survey.objects.raw(sql, [token])), None)
+    return sql
+
+
+def link_for_token(token: str, *, lock: bool = False, client_hash: str = "") -> Link:
+    """The active link of ``token`` (SurveyUnavailable("invalid") otherwise), in one query.
+    ``lock`` (inside a transaction): the invitation's row — and only it — is locked.
+    ``client_hash``: also count the cycle's earlier responses from that address."""
+    if not 16 <= len(token) <= 64:
+        raise SurveyUnavailable("invalid")
+    params = [client_hash or None, token]
+    row: Any = next(iter(Survey.objects.raw(_link_sql(lock), params)), None)
     if row is None:
         raise SurveyUnavailable("invalid")
     return Link(
@@ -789,12 +819,32 @@ def link_for_token(token: str, *, lock: bool = False) -> Link:
         respondent_name=row.link_name,
         answered=bool(row.link_answered),
         survey=row if row.pk is not None else None,
+        questions_stamp=row.link_questions_stamp or "",
+        same_address=int(row.link_same_address or 0),
     )
 
 
-def questions_of(survey: Survey) -> list[Question]:
+#: The questions of recently answered surveys in this process: survey id → (stamp, questions).
+#: The stamp is read with the link, in the same statement, so an edited question is never
+#: served from here. The Question objects are shared: read them, do not change them.
+_QUESTIONS: dict[int, tuple[str, list[Question]]] = {}
+_QUESTIONS_KEPT = 32
+
+
+def questions_of(survey: Survey, stamp: str = "") -> list[Question]:
+    """The survey's questions in order; from this process's cache when ``stamp`` (the link's
+    ``questions_stamp``) matches the one they were read with."""
+    if stamp:
+        kept = _QUESTIONS.get(survey.pk)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
     sql = 'SELECT * FROM {question} WHERE survey_id = %s ORDER BY "order", id'
-    return list(Question.objects.raw(sql.format(**_tables()), [survey.pk]))
+    questions = list(Question.objects.raw(sql.format(**_tables()), [survey.pk]))
+    if stamp:
+        if len(_QUESTIONS) >= _QUESTIONS_KEPT:
+            _QUESTIONS.clear()
+        _QUESTIONS[survey.pk] = (stamp, questions)
+    return questions
 
 
 def questions_for_token(token: str) -> list[Question]:
@@ -835,6 +885,61 @@ def open_survey_of(link: Link) -> Survey:
     return link.survey
 
 
+# The response and its answers in one statement on PostgreSQL (a data-modifying WITH).
+_INSERT_SQL = """
+WITH r AS (
+    INSERT INTO {response} (cycle_id, unit_id, invitation_id, channel, submitted_at,
+                            seconds_taken, client_hash, comment, points_cents, answer_count,
+                            flags, valid, entered_by_id, external_ref)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)
+    RETURNING id
+), a AS (
+    INSERT INTO {answer} (response_id, question_id, option, points)
+    SELECT r.id, v.question_id, v.option, v.points
+      FROM r, (VALUES {values}) AS v (question_id, option, points)
+)
+SELECT id FROM r
+"""
+
+
+def _insert_response(response: Response, rows: list[Answer]) -> None:
+    """Insert ``response`` and its answer ``rows`` (one statement on PostgreSQL); the
+    response gets its id and submission time, each row its response."""
+    if connection.vendor != "postgresql" or not rows:
+        response.save(force_insert=True)
+        for row in rows:
+            row.response = response
+        Answer.objects.bulk_create(rows)
+        return
+    response.submitted_at = timezone.now()
+    values = ", ".join(["(%s::bigint, %s::smallint, %s::numeric)"] * len(rows))
+    params: list[Any] = [
+        response.cycle_id,
+        response.unit_id,
+        response.invitation_id,
+        response.channel,
+        response.submitted_at,
+        response.seconds_taken,
+        response.client_hash,
+        response.comment,
+        response.points_cents,
+        response.answer_count,
+        json.dumps(response.flags),
+        response.valid,
+        response.entered_by_id,
+        response.external_ref,
+    ]
+    for row in rows:
+        params += [row.question_id, row.option, row.points]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL.format(**_tables(), values=values), params)
+        response.pk = cursor.fetchone()[0]
+    response._state.adding = False
+    response._state.db = connection.alias
+    for row in rows:
+        row.response = response
+
+
 def submit_response(
     *,
     token: str,
@@ -858,30 +963,26 @@ def submit_response(
     (``questions_for_token``); they are used only if they belong to the token's survey.
     """
     comment = comment.strip()[:2000]
+    digest = client_hash(address) if address and channel == Channel.WEB else ""
     try:
         with transaction.atomic():
-            # One query: the token's row locked, its cycle and survey, whether it is answered.
-            link = link_for_token(token, lock=True)
+            # One query: the token's row locked, its cycle and survey, whether it is answered,
+            # the stamp of its questions and the earlier responses from this address.
+            link = link_for_token(token, lock=True, client_hash=digest)
             survey = open_survey_of(link)
             if not questions or any(q.survey_id != survey.pk for q in questions):
-                questions = questions_of(survey)
+                questions = questions_of(survey, link.questions_stamp)
             rows, cents = _answers(questions, answers)
             flags: list[str] = []
-            digest = client_hash(address) if address and channel == Channel.WEB else ""
             if channel == Channel.WEB:
                 limit = survey.min_seconds_per_question * len(questions)
                 if seconds_taken is not None and seconds_taken < limit:
                     flags.append(Flag.FAST)
-                if digest and survey.address_flag_after:
-                    # Counts no further than the threshold: a flood does not make it slower.
-                    earlier = (
-                        Response.objects.filter(cycle_id=link.cycle_id, client_hash=digest)
-                        .order_by()[: survey.address_flag_after - 1]
-                        .count()
-                    )
-                    if earlier + 1 >= survey.address_flag_after:
-                        flags.append(Flag.SAME_ADDRESS)
-            response = Response.objects.create(
+                # Counted with the link, no further than the threshold.
+                threshold = survey.address_flag_after
+                if digest and threshold and link.same_address + 1 >= threshold:
+                    flags.append(Flag.SAME_ADDRESS)
+            response = Response(
                 cycle_id=link.cycle_id,
                 unit_id=link.unit_id,
                 invitation_id=link.invitation_id,
@@ -894,9 +995,7 @@ def submit_response(
                 flags=flags,
                 entered_by=by if getattr(by, "pk", None) else None,
             )
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
+            _insert_response(response, rows)
             if channel != Channel.WEB:
                 record_audit(
                     by=by,

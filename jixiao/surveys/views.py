@@ -742,13 +742,14 @@ def public_survey(request: HttpRequest, token: str) -> HttpResponse:
     if posted:
         # Answers missing or not among the options: the form again, with its errors.
         questions = [q for q in questions if q.survey_id == survey.pk] or services.questions_of(
-            survey
+            survey, link.questions_stamp
         )
         form = PublicAnswerForm(request.POST, questions=questions, comment=survey.comment_enabled)
         form.is_valid()
     else:
         form = PublicAnswerForm(
-            questions=services.questions_of(survey), comment=survey.comment_enabled
+            questions=services.questions_of(survey, link.questions_stamp),
+            comment=survey.comment_enabled,
         )
         form.initial["started"] = signing.dumps(timezone.now().timestamp(), salt=_STARTED_SALT)
     context = {
