@@ -8,23 +8,15 @@ from typing import Any
 from django import template
 from django.utils.text import slugify
 
+from jixiao.core.templatetags.core_tags import score
 from jixiao.reports.explanations import component_label, grade_label
 from jixiao.scoring.rounding import quantize
 
 register = template.Library()
 
 
-@register.filter
-def score(value: Any, precision: Any = 2) -> str:
-    """A stored score (four decimal places) shown with the cycle's precision: 899.80."""
-    if value is None or value == "":
-        return "—"
-    try:
-        number = Decimal(str(value))
-        places = int(precision)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    return format(quantize(number, places), "f")
+# The same score filter as every app's templates use, under the name the report pages know.
+register.filter("score", score)
 
 
 @register.filter
