@@ -252,9 +252,9 @@ class BonusClaim(models.Model):
         return f"{self.unit} · {self.title}"
 
 
-class ClaimEvidence(models.Model):
-    claim = models.ForeignKey(BonusClaim, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=_evidence_path, max_length=200)
+class StoredUpload(models.Model):
+    """What every stored upload of this app records besides the file itself."""
+
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小(字节)"))
     uploaded_by = models.ForeignKey(
@@ -263,12 +263,20 @@ class ClaimEvidence(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        abstract = True
         ordering = ["id"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClaimEvidence(StoredUpload):
+    claim = models.ForeignKey(BonusClaim, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=_evidence_path, max_length=200)
+
+    class Meta(StoredUpload.Meta):
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
 
 
 # Inspections and findings (明察暗访, 察访核验) -----------------------------------------------
@@ -366,20 +374,10 @@ class Finding(models.Model):
         return f"{self.unit} · {self.description}"
 
 
-class FindingPhoto(models.Model):
+class FindingPhoto(StoredUpload):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("照片"), upload_to=_photo_path, max_length=200)
-    name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    uploaded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredUpload.Meta):
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name
